@@ -1,0 +1,54 @@
+"""osaid-guard: keep models that are not open out of training and inference code.
+
+The public surface is small and imported lazily: ``import osaid_guard`` loads
+no licence data and no Hub client, so importing it costs a training script
+nothing until a decision is needed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Category",
+    "License",
+    "LicenseError",
+    "LicenseInfo",
+    "OsaidGuardError",
+    "Restriction",
+    "__version__",
+    "classify_license",
+]
+
+_EXPORTS = {
+    "Category": "osaid_guard.model",
+    "License": "osaid_guard.model",
+    "LicenseInfo": "osaid_guard.model",
+    "Restriction": "osaid_guard.model",
+    "LicenseError": "osaid_guard.errors",
+    "OsaidGuardError": "osaid_guard.errors",
+    "classify_license": "osaid_guard.licenses",
+}
+
+if TYPE_CHECKING:
+    from osaid_guard.errors import LicenseError, OsaidGuardError
+    from osaid_guard.licenses import classify_license
+    from osaid_guard.model import Category, License, LicenseInfo, Restriction
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'osaid_guard' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,33 @@
+"""The exceptions osaid-guard raises on purpose.
+
+They derive from plain ``Exception`` (never ``OSError`` or ``ValueError``), so
+no library's "fall back to the cache on network error" handler can swallow
+them and carry on.
+"""
+
+from __future__ import annotations
+
+
+class OsaidGuardError(Exception):
+    """Base class of every error osaid-guard raises deliberately."""
+
+
+class LicenseError(OsaidGuardError):
+    """A licence value could not be read: wrong type, malformed expression, garbage.
+
+    The message names the field and the offending value, shortened for display.
+    """
+
+    def __init__(self, field: str, value: object, problem: str) -> None:
+        self.field = field
+        self.value = value
+        self.problem = problem
+        super().__init__(f"{field} {shorten(value)}: {problem}")
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """``repr`` of a value, cut to ``limit`` characters, for error messages."""
+    text = repr(value) if not isinstance(value, str) or len(value) <= limit else repr(value[:limit])
+    if isinstance(value, str) and len(value) > limit:
+        return f"{text[:-1]}…' ({len(value):,} characters)"
+    return text if len(text) <= limit else f"{text[:limit]}…"
