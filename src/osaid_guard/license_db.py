@@ -354,7 +354,7 @@ def _category_of_restrictions(restrictions: tuple[Restriction, ...]) -> Category
 
 # --- normalising names and addresses -------------------------------------------------
 
-_FILLER = frozenset({"the", "license", "licence", "licensed", "version", "ver", "agreement", "international"})
+_FILLER = frozenset({"the", "license", "licence", "licensed", "version", "ver", "v", "agreement", "international"})
 _JOINED = {
     ("non", "commercial"): "noncommercial",
     ("share", "alike"): "sharealike",
@@ -370,8 +370,7 @@ def name_key(text: str) -> str:
     words = _PUNCTUATION.sub(" ", _VERSION_SPLIT.sub(" ", text.lower())).split()
     tokens: list[str] = []
     for word in words:
-        word = word.strip(".")
-        word = _TRAILING_ZERO.sub(r"\1", word)
+        word = _TRAILING_ZERO.sub(r"\1", word.strip("."))
         if not word or word in _FILLER:
             continue
         if tokens and (tokens[-1], word) in _JOINED:

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 MAX_LENGTH = 512
 """Longest licence value read; longer ones are not an id, a name or an expression."""
 
-_OPERATOR = re.compile(r"\b(?:AND|OR|WITH|and|or|with)\b|[()]")
-_UPPER_OPERATOR = re.compile(r"\b(?:AND|OR|WITH)\b|[()]")
+_OPERATOR = re.compile(r"\b(?:AND|OR|WITH|and|or|with)\b")
+_UPPER_OPERATOR = re.compile(r"\b(?:AND|OR|WITH)\b")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _NOT_IDSTRING = re.compile(r"[^A-Za-z0-9.]+")
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
@@ -94,7 +94,7 @@ def _classify(license: str | None, name: str | None, link: str | None) -> Licens
         if isinstance(meaning, Family):
             return _family_info(license, meaning)
         if meaning is not None and (meaning.id != NOASSERTION or license.lower() == "unknown"):
-            return _single(license, meaning, "license:hub-id")
+            return _single(license, meaning, "license:hub-id", _deprecation(db, license))
         if meaning is None:
             return _read(db, license, "license")
     if name is not None:
@@ -113,11 +113,12 @@ def _classify(license: str | None, name: str | None, link: str | None) -> Licens
 
 def _read(db: LicenseDB, text: str, field_name: str) -> LicenseInfo:
     """A Hub id, SPDX id, licence name or SPDX expression given as text."""
+    _check_parentheses(field_name, text)
     meaning = db.hub_ids.get(text.lower())
     if isinstance(meaning, Family):
         return _family_info(text, meaning, f"{field_name}:hub-id")
     if isinstance(meaning, License) and meaning.id != NOASSERTION:
-        return _single(text, meaning, f"{field_name}:hub-id")
+        return _single(text, meaning, f"{field_name}:hub-id", _deprecation(db, text))
     if db.get(text) is not None:
         return _info(text, _leaf(*_operand(db, text)), f"{field_name}:spdx")
     named = db.find_name(text)
@@ -227,10 +228,7 @@ def _operand(db: LicenseDB, key: str, exception: bool = False) -> tuple[License,
     """One operand of an expression: an id, a Hub id or a name."""
     meaning = db.hub_ids.get(key.lower())
     found = db.get(key) or (meaning if isinstance(meaning, License) else None) or db.find_name(key)
-    notes: tuple[str, ...] = ()
-    successor = db.replacement(key)
-    if successor is not None:
-        notes = (f"{key} is a deprecated SPDX id, read as {successor}",)
+    notes = _deprecation(db, key)
     if found is None or found.id == NOASSERTION:
         found = _unrecognised(key, exception)
         notes += (f"licence {key!r} is not recognised",)
@@ -238,6 +236,21 @@ def _operand(db: LicenseDB, key: str, exception: bool = False) -> tuple[License,
         kind = "a licence exception" if found.is_exception else "a licence, not an exception"
         notes += (f"{found.id} is {kind}",)
     return found, notes
+
+
+def _deprecation(db: LicenseDB, license_id: str) -> tuple[str, ...]:
+    successor = db.replacement(license_id)
+    return () if successor is None else (f"{license_id} is a deprecated SPDX id, read as {successor}",)
+
+
+def _check_parentheses(field_name: str, text: str) -> None:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise LicenseError(field_name, text, "not a valid SPDX licence expression: unbalanced parentheses")
 
 
 def _leaf(lic: License, notes: tuple[str, ...] = ()) -> _Node:

@@ -1,0 +1,40 @@
+"""The project keeps its promises: README commands, CI, lazy imports."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_commands() -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", (ROOT / "README.md").read_text(encoding="utf-8"))
+
+
+def test_readme_opens_with_two_commands_and_ci_runs_the_second() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = readme_commands()
+    assert len(commands) >= 2
+    assert readme.index(commands[1]) < readme.index("## ")  # before any other section
+    assert commands[1] in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "osaid-guard" in commands[0]
+
+
+def test_import_loads_no_licence_data_and_no_hub_client() -> None:
+    code = (
+        "import sys, osaid_guard; "
+        "heavy = [m for m in ('license_expression', 'huggingface_hub', 'osaid_guard.license_db', 'requests') "
+        "if m in sys.modules]; print(heavy)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_public_names_resolve_lazily() -> None:
+    import osaid_guard
+
+    for name in osaid_guard.__all__:
+        assert getattr(osaid_guard, name) is not None
