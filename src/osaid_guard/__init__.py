@@ -7,7 +7,7 @@ nothing until a decision is needed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+TYPE_CHECKING = False  # not `from typing import ...`: importing typing alone costs milliseconds
 
 __version__ = "0.1.0"
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from osaid_guard.model import Category, License, LicenseInfo, Restriction
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """Import a public name's module on first use (PEP 562)."""
     module = _EXPORTS.get(name)
     if module is None:

@@ -1,0 +1,107 @@
+"""How fast licence classification is, against its targets and against a bare parse.
+
+Run: ``python bench/bench_licenses.py``. Prints one line per measurement and exits 1 when a
+target is missed. Targets (from the project's performance budget):
+
+* ``import osaid_guard`` loads no licence data (import cost reported, in ms);
+* after the first call, a Hub id resolves in under 20 µs and a two-operand SPDX expression in
+  under 200 µs, even when the result is not cached;
+* building the licence index happens once, lazily.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+TARGETS_US = {"hub id": 20.0, "two-operand expression": 200.0}
+
+
+def per_call_us(function: Callable[[], object], repeat: int = 7, number: int = 2000) -> float:
+    """Median over ``repeat`` runs of the mean time of one call, in microseconds."""
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            function()
+        runs.append((time.perf_counter() - start) / number * 1e6)
+    return statistics.median(runs)
+
+
+def import_cost_ms() -> tuple[float, float]:
+    """Median wall time of a bare interpreter and of one that imports osaid_guard, in ms."""
+
+    def timed(code: str) -> float:
+        samples = []
+        for _ in range(15):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            samples.append((time.perf_counter() - start) * 1e3)
+        return statistics.median(samples)
+
+    return timed("pass"), timed("import osaid_guard")
+
+
+def cold_first_call_ms() -> float:
+    code = (
+        "import time, osaid_guard; t = time.perf_counter(); osaid_guard.classify_license('mit'); "
+        "print((time.perf_counter() - t) * 1e3)"
+    )
+    samples = [
+        float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout)
+        for _ in range(5)
+    ]
+    return statistics.median(samples)
+
+
+def main() -> int:
+    from license_expression import Licensing
+
+    from osaid_guard import classify_license
+    from osaid_guard.licenses import _classify
+
+    bare, with_import = import_cost_ms()
+    print(f"import osaid_guard            {with_import - bare:8.2f} ms over a bare interpreter ({bare:.1f} ms)")
+    print(f"first call (builds the index) {cold_first_call_ms():8.2f} ms, once per process")
+
+    classify_license("mit")  # the index is built; from here on, every call is a "later" call
+    parser = Licensing()
+    expression = "MIT OR Apache-2.0"
+    bare_parse = per_call_us(lambda: parser.parse(expression, validate=False))
+
+    def uncached(*args: str) -> Callable[[], object]:
+        def call() -> object:
+            _classify.cache_clear()
+            return classify_license(*args)
+
+        return call
+
+    cases = [
+        ("hub id", "llama3.1"),
+        ("two-operand expression", expression),
+        ("free-text name", "Apache License, Version 2.0"),
+        ("other + license_name", "other", "Llama 3.1 Community License Agreement"),
+    ]
+    failed = False
+    print(f"bare license-expression parse of {expression!r}: {bare_parse:.1f} µs (baseline)")
+    for label, *args in cases:
+        cold = per_call_us(uncached(*args), number=500)
+        warm = per_call_us(lambda args=args: classify_license(*args))
+        target = TARGETS_US.get(label)
+        verdict = ""
+        if target is not None:
+            ok = cold < target
+            failed |= not ok
+            verdict = f"  target < {target:.0f} µs: {'ok' if ok else 'MISSED'}"
+        print(
+            f"{label:<24} uncached {cold:7.2f} µs ({cold / bare_parse:4.2f}x a bare parse)"
+            f"   cached {warm:6.3f} µs{verdict}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
