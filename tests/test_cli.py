@@ -6,10 +6,11 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-SCRIPT = shutil.which("osaid-guard", path=str(__import__("pathlib").Path(sys.executable).parent))
+SCRIPT = shutil.which("osaid-guard", path=str(Path(sys.executable).parent))
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -66,3 +67,20 @@ def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0
     assert __version__ in result.stdout
+
+
+def test_values_can_come_from_a_file(tmp_path: Path) -> None:
+    listing = tmp_path / "licences.txt"
+    listing.write_text("# licences in use\n\napache-2.0\nMIT OR Apache-2.0\n", encoding="utf-8")
+    result = run("license", "--format", "json", f"@{listing}")
+    assert result.returncode == 0, result.stderr
+    assert [entry["input"] for entry in json.loads(result.stdout)["licenses"]] == ["apache-2.0", "MIT OR Apache-2.0"]
+
+
+def test_the_bundled_example_classifies_cleanly() -> None:
+    example = Path(__file__).resolve().parent.parent / "examples" / "licenses.txt"
+    result = run("license", "--format", "json", f"@{example}")
+    assert result.returncode == 0, result.stderr
+    entries = json.loads(result.stdout)["licenses"]
+    assert len(entries) == 10
+    assert all("error" not in entry for entry in entries)

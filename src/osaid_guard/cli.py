@@ -15,9 +15,18 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """``@FILE`` arguments read one value per line; blank lines and ``#`` comments are skipped."""
+
+    def convert_arg_line_to_args(self, arg_line: str) -> list[str]:
+        line = arg_line.strip()
+        return [] if not line or line.startswith("#") else [line]
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="osaid-guard",
+        fromfile_prefix_chars="@",
         description="Keep models that are not open out of your Hugging Face downloads.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -30,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
             "Classify each TEXT the way a model card's `license:` value is read: a Hub licence id "
             "(apache-2.0, llama3.1), an SPDX expression (MIT OR Apache-2.0) or a licence name "
             '("Apache License, Version 2.0"). With --license-name/--license-link and no TEXT, read '
-            "them as a card with `license: other` does."
+            "them as a card with `license: other` does. @FILE reads one TEXT per line."
         ),
     )
     license_cmd.add_argument("texts", nargs="*", metavar="TEXT", help="licence value to classify")
