@@ -47,7 +47,49 @@ def build_parser() -> argparse.ArgumentParser:
     license_cmd.add_argument("--license-link", metavar="LINK", help="the card's license_link (read for `other`)")
     license_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     license_cmd.set_defaults(handler=_run_license)
+
+    policy_cmd = commands.add_parser("policy", help="show or validate the openness policy")
+    policy_commands = policy_cmd.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
+    show = policy_commands.add_parser(
+        "show",
+        help="print the effective policy after inheritance, with where each value came from",
+        description="Print the effective policy (after `extend`) and the file that set each value.",
+    )
+    show.add_argument("--policy", metavar="FILE", help="policy file (default: found from the working directory)")
+    show.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    show.set_defaults(handler=_run_policy_show)
+    validate = policy_commands.add_parser(
+        "validate",
+        help="check a policy file; exit 0 when valid, 2 with every problem otherwise",
+        description="Check a policy file and everything it extends. Exit 0 when valid, 2 otherwise.",
+    )
+    validate.add_argument("file", nargs="?", metavar="FILE", help="policy file (default: found from the cwd)")
+    validate.set_defaults(handler=_run_policy_validate)
     return parser
+
+
+def _run_policy_show(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from osaid_guard.formats.policy import as_json, as_text
+    from osaid_guard.policy import load_policy
+
+    policy = load_policy(args.policy)
+    sys.stdout.write(as_json(policy) + "\n" if args.format == "json" else as_text(policy))
+    return EXIT_OK
+
+
+def _run_policy_validate(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from osaid_guard.policy import load_policy
+
+    policy = load_policy(args.file)
+    if not policy.files:
+        sys.stderr.write(
+            "osaid-guard: no policy found: no pyproject.toml with a [tool.osaid-guard] table or osaid-guard.toml "
+            "in this directory or above it, and OSAID_GUARD_POLICY is not set\n"
+        )
+        return EXIT_USAGE
+    inherited = f", extends {', '.join(policy.files[1:])}" if len(policy.files) > 1 else ""
+    sys.stdout.write(f"{policy.files[0]}: valid{inherited} (fingerprint {policy.fingerprint})\n")
+    return EXIT_OK
 
 
 def _run_license(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -75,9 +117,15 @@ def _run_license(args: argparse.Namespace, parser: argparse.ArgumentParser) -> i
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    from osaid_guard.errors import PolicyError
+
     parser = build_parser()
     args = parser.parse_args(argv)
-    code: int = args.handler(args, parser)
+    try:
+        code: int = args.handler(args, parser)
+    except PolicyError as error:
+        sys.stderr.write(f"osaid-guard: {error}\n")
+        return EXIT_USAGE
     return code
 
 

@@ -7,6 +7,8 @@ them and carry on.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class OsaidGuardError(Exception):
     """Base class of every error osaid-guard raises deliberately."""
@@ -31,3 +33,31 @@ def shorten(value: object, limit: int = 80) -> str:
     if isinstance(value, str) and len(value) > limit:
         return f"{text[:-1]}…' ({len(value):,} characters)"
     return text if len(text) <= limit else f"{text[:limit]}…"
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    """One thing wrong in a policy file: where, and what was found instead of what was expected."""
+
+    file: str
+    key: str
+    """Dotted key path, such as ``tool.osaid-guard.exceptions[2].expires``; empty for the whole file."""
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key}" if self.key else self.file
+        return f"{where}: {self.message}"
+
+
+class PolicyError(OsaidGuardError):
+    """A policy could not be found, read or validated; lists every problem found, not just the first."""
+
+    def __init__(self, problems: list[PolicyProblem]) -> None:
+        self.problems = problems
+        if len(problems) == 1:
+            message = f"invalid osaid-guard policy: {problems[0]}"
+        else:
+            message = f"invalid osaid-guard policy ({len(problems)} problems):\n" + "\n".join(
+                f"  - {problem}" for problem in problems
+            )
+        super().__init__(message)

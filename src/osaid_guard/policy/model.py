@@ -1,0 +1,251 @@
+"""What an organisation's openness policy says, as frozen values.
+
+A :class:`Policy` is the effective policy after inheritance (``extend``) and
+validation. It never changes once built; its :attr:`Policy.fingerprint` is a
+stable hash of what it says, so decisions can be cached per policy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from fnmatch import fnmatchcase
+
+
+class Mode(str, Enum):
+    """What a denial does."""
+
+    ENFORCE = "enforce"
+    """Raise: the download does not happen."""
+    WARN = "warn"
+    """Warn and log; the download goes on."""
+    OFF = "off"
+    """Decide nothing."""
+
+    @property
+    def strength(self) -> int:
+        return {Mode.OFF: 0, Mode.WARN: 1, Mode.ENFORCE: 2}[self]
+
+
+class Requirement(str, Enum):
+    """How open a model must be, beyond its licence."""
+
+    NONE = "none"
+    OSAID = "osaid"
+    """All three OSAID elements met: parameters, code, data information."""
+    MOF_CLASS_3 = "mof-class-3"
+    """MOF Class III, open model."""
+    MOF_CLASS_2 = "mof-class-2"
+    """MOF Class II, open tooling (includes Class III)."""
+    MOF_CLASS_1 = "mof-class-1"
+    """MOF Class I, open science (includes Class II)."""
+
+
+class Fallback(str, Enum):
+    """What to do when evidence is missing or cannot be fetched."""
+
+    DENY = "deny"
+    ALLOW = "allow"
+
+
+WEIGHT_PATTERNS: tuple[str, ...] = (
+    "*.safetensors",
+    "*.bin",
+    "*.pt",
+    "*.pth",
+    "*.ckpt",
+    "*.gguf",
+    "*.ggml",
+    "*.onnx",
+    "*.onnx_data",
+    "*.h5",
+    "*.keras",
+    "*.msgpack",
+    "*.tflite",
+    "*.mlmodel",
+    "*.mlpackage",
+    "*.npz",
+    "*.npy",
+    "*.pkl",
+    "*.pickle",
+    "*.joblib",
+    "*.nemo",
+    "*.llamafile",
+    "*.engine",
+    "*.plan",
+    "*.mar",
+)
+"""Files that hold weights (``gate = "weights"``): a decision is needed before any of them moves."""
+
+
+@dataclass(frozen=True)
+class PolicyException:
+    """An approved exception: this repository (at this commit) may be used although it fails the policy."""
+
+    repo: str
+    """Exact repository id or glob (``meta-llama/*``)."""
+    reason: str
+    revision: str | None = None
+    """A 40-hex commit the exception is pinned to; any commit when absent."""
+    approved_by: str | None = None
+    expires: date | None = None
+    """Last day the exception applies; from the next day on it no longer does, and says so."""
+    origin: str = ""
+    """The policy file that granted it."""
+
+    def covers(self, repo_id: str, revision: str | None) -> bool:
+        """Whether the exception names this repository and commit (expired or not)."""
+        if not fnmatchcase(repo_id.lower(), self.repo.lower()):
+            return False
+        return self.revision is None or (revision is not None and revision.lower() == self.revision)
+
+    def expired(self, today: date | None = None) -> bool:
+        return self.expires is not None and (today or date.today()) > self.expires
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """Facts the organisation vouches for about one repository, used as evidence with source ``policy:attest``."""
+
+    repo: str
+    facts: tuple[tuple[str, str | tuple[str, ...]], ...]
+    origin: str = ""
+
+    def get(self, key: str) -> str | tuple[str, ...] | None:
+        return dict(self.facts).get(key)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The effective openness policy. Build it with :func:`osaid_guard.policy.load_policy`."""
+
+    mode: Mode = Mode.ENFORCE
+    require: Requirement = Requirement.NONE
+    allow_licenses: tuple[str, ...] = ("osi-approved", "open-data")
+    """Licence categories, SPDX ids or expressions a model's licence must match."""
+    deny_licenses: tuple[str, ...] = ()
+    """Licence categories, ids or expressions that are refused even when allowed; deny wins."""
+    require_datasets: bool = False
+    require_open_datasets: bool = False
+    check_lineage: bool = True
+    on_unknown: Fallback = Fallback.DENY
+    on_error: Fallback = Fallback.DENY
+    gate: tuple[str, ...] = WEIGHT_PATTERNS
+    """File patterns that need a decision; ``("*",)`` for every file."""
+    allow_repos: tuple[str, ...] = ()
+    deny_repos: tuple[str, ...] = ()
+    exceptions: tuple[PolicyException, ...] = ()
+    attest: tuple[Attestation, ...] = ()
+    plugins: tuple[str, ...] = ()
+    """Installed third-party plugins allowed to load; built-in ones always load."""
+    allow_env_override: bool = False
+    files: tuple[str, ...] = ()
+    """The files this policy was read from, the project's first, then what it extends."""
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False)
+    """For each key, the file that set it (``default`` when none did)."""
+
+    @property
+    def fingerprint(self) -> str:
+        """A stable hash of what the policy says (not of where it was read from)."""
+        return hashlib.sha256(json.dumps(self.as_dict(), sort_keys=True).encode()).hexdigest()[:16]
+
+    def as_dict(self) -> dict[str, object]:
+        """The policy's keys and values, kebab-case, as plain JSON-able data."""
+        return {
+            "mode": self.mode.value,
+            "require": self.require.value,
+            "allow-licenses": list(self.allow_licenses),
+            "deny-licenses": list(self.deny_licenses),
+            "require-datasets": self.require_datasets,
+            "require-open-datasets": self.require_open_datasets,
+            "check-lineage": self.check_lineage,
+            "on-unknown": self.on_unknown.value,
+            "on-error": self.on_error.value,
+            "gate": "weights" if self.gate == WEIGHT_PATTERNS else "all" if self.gate == ("*",) else list(self.gate),
+            "allow-repos": list(self.allow_repos),
+            "deny-repos": list(self.deny_repos),
+            "exceptions": [
+                {
+                    key: value
+                    for key, value in (
+                        ("repo", exception.repo),
+                        ("revision", exception.revision),
+                        ("reason", exception.reason),
+                        ("approved-by", exception.approved_by),
+                        ("expires", exception.expires.isoformat() if exception.expires else None),
+                    )
+                    if value is not None
+                }
+                for exception in self.exceptions
+            ],
+            "attest": {
+                attestation.repo: {
+                    key: list(value) if isinstance(value, tuple) else value for key, value in attestation.facts
+                }
+                for attestation in self.attest
+            },
+            "plugins": list(self.plugins),
+            "allow-env-override": self.allow_env_override,
+        }
+
+    def gates(self, filename: str) -> bool:
+        """Whether downloading this file needs a decision."""
+        name = filename.rsplit("/", 1)[-1].lower()
+        return any(fnmatchcase(name, pattern) for pattern in self.gate)
+
+    def exception_for(self, repo_id: str, revision: str | None, today: date | None = None) -> PolicyException | None:
+        """The first exception that covers this repository and commit and has not expired."""
+        for exception in self.exceptions:
+            if exception.covers(repo_id, revision) and not exception.expired(today):
+                return exception
+        return None
+
+    def expired_exceptions_for(
+        self, repo_id: str, revision: str | None, today: date | None = None
+    ) -> tuple[PolicyException, ...]:
+        """Exceptions that would cover this repository but have expired: worth telling the user."""
+        return tuple(e for e in self.exceptions if e.covers(repo_id, revision) and e.expired(today))
+
+    def repo_listed(self, repo_id: str) -> Fallback | None:
+        """``deny`` when a ``deny-repos`` glob matches, ``allow`` for ``allow-repos``, else None; deny wins."""
+        lowered = repo_id.lower()
+        if any(fnmatchcase(lowered, pattern.lower()) for pattern in self.deny_repos):
+            return Fallback.DENY
+        if any(fnmatchcase(lowered, pattern.lower()) for pattern in self.allow_repos):
+            return Fallback.ALLOW
+        return None
+
+    def attestation_for(self, repo_id: str) -> Attestation | None:
+        for attestation in self.attest:
+            if attestation.repo.lower() == repo_id.lower():
+                return attestation
+        return None
+
+    def effective_mode(self, environ: Mapping[str, str]) -> tuple[Mode, str | None]:
+        """The mode after ``OSAID_GUARD_MODE``, and a note when the variable was set.
+
+        A variable may always make the policy stricter. It may make it weaker only
+        when ``allow-env-override = true``, so a script cannot opt out silently.
+        """
+        wanted = environ.get(MODE_VARIABLE, "").strip().lower()
+        if not wanted:
+            return self.mode, None
+        try:
+            mode = Mode(wanted)
+        except ValueError:
+            choices = ", ".join(m.value for m in Mode)
+            return self.mode, f"{MODE_VARIABLE}={wanted!r} ignored: expected one of {choices}"
+        if mode.strength >= self.mode.strength or self.allow_env_override:
+            return mode, f"mode {mode.value!r} set by {MODE_VARIABLE} (policy says {self.mode.value!r})"
+        return self.mode, (
+            f"{MODE_VARIABLE}={wanted!r} ignored: the policy's mode is {self.mode.value!r} and it does not set "
+            "allow-env-override = true"
+        )
+
+
+MODE_VARIABLE = "OSAID_GUARD_MODE"
+POLICY_VARIABLE = "OSAID_GUARD_POLICY"
