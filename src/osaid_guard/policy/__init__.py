@@ -8,6 +8,7 @@ from __future__ import annotations
 from osaid_guard.errors import PolicyError, PolicyProblem
 from osaid_guard.policy.load import (
     NO_POLICY,
+    clear_policy_cache,
     current_policy,
     find_policy_file,
     load_policy,
@@ -38,6 +39,7 @@ __all__ = [
     "PolicyException",
     "PolicyProblem",
     "Requirement",
+    "clear_policy_cache",
     "current_policy",
     "find_policy_file",
     "load_policy",

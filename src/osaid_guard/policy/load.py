@@ -73,9 +73,14 @@ def current_policy() -> Policy:
     return _current(os.getcwd(), os.environ.get(POLICY_VARIABLE) or None)
 
 
+def clear_policy_cache() -> None:
+    """Forget the policy :func:`current_policy` found; the next call looks again."""
+    _current.cache_clear()
+
+
 def reload_policy() -> Policy:
     """Forget the cached policy (after editing the file or changing directory) and find it again."""
-    _current.cache_clear()
+    clear_policy_cache()
     return current_policy()
 
 
