@@ -65,3 +65,9 @@ def test_validate_without_a_policy_exits_2(tmp_path: Path) -> None:
     result = run(tmp_path, "policy", "validate")
     assert result.returncode == 2
     assert "no policy found" in result.stderr
+
+
+def test_the_example_project_policy_is_valid() -> None:
+    project = Path(__file__).resolve().parent.parent / "examples" / "project"
+    result = run(project, "policy", "validate")
+    assert result.returncode == 0, result.stderr
