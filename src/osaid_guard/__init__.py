@@ -17,9 +17,13 @@ __all__ = [
     "LicenseError",
     "LicenseInfo",
     "OsaidGuardError",
+    "Policy",
+    "PolicyError",
     "Restriction",
     "__version__",
     "classify_license",
+    "current_policy",
+    "load_policy",
 ]
 
 _EXPORTS = {
@@ -29,13 +33,18 @@ _EXPORTS = {
     "Restriction": "osaid_guard.model",
     "LicenseError": "osaid_guard.errors",
     "OsaidGuardError": "osaid_guard.errors",
+    "PolicyError": "osaid_guard.errors",
     "classify_license": "osaid_guard.licenses",
+    "Policy": "osaid_guard.policy",
+    "current_policy": "osaid_guard.policy",
+    "load_policy": "osaid_guard.policy",
 }
 
 if TYPE_CHECKING:
-    from osaid_guard.errors import LicenseError, OsaidGuardError
+    from osaid_guard.errors import LicenseError, OsaidGuardError, PolicyError
     from osaid_guard.licenses import classify_license
     from osaid_guard.model import Category, License, LicenseInfo, Restriction
+    from osaid_guard.policy import Policy, current_policy, load_policy
 
 
 def __getattr__(name: str) -> object:
