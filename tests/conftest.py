@@ -1,14 +1,64 @@
-"""Shared fixtures: policy files written into a temporary project."""
+"""Shared fixtures: policy files in a temporary project, and a local Hub server.
+
+huggingface_hub reads ``HF_ENDPOINT`` and ``HF_HOME`` when it is imported, so the server starts
+and the variables are set in :func:`pytest_configure`, before any test module imports it.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from osaid_guard.policy import POLICY_VARIABLE, clear_policy_cache
+from tests.hub.builders import HubRepos
+from tests.hub.server import HubServer
+
+_SERVER: HubServer | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _SERVER
+    home = Path(tempfile.mkdtemp(prefix="osaid-guard-tests-"))
+    _SERVER = HubServer(home / "hub").start()
+    os.environ["HF_ENDPOINT"] = _SERVER.url
+    os.environ["HF_HOME"] = str(home / "hf-home")
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    os.environ.pop("HF_TOKEN", None)
+    os.environ.pop("HF_HUB_OFFLINE", None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SERVER is not None:
+        _SERVER.stop()
+
+
+@dataclass
+class Hub:
+    """The local Hub for one test: its server (log, faults) and a builder of repositories."""
+
+    server: HubServer
+    repos: HubRepos
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[Hub]:
+    """An empty local Hub, its log and faults cleared."""
+    assert _SERVER is not None
+    root = tmp_path / "hub"
+    root.mkdir()
+    _SERVER.reset(root)
+    yield Hub(_SERVER, HubRepos(root))
+    _SERVER.reset()
 
 
 @pytest.fixture
