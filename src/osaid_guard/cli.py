@@ -1,6 +1,6 @@
 """The ``osaid-guard`` command line.
 
-Exit codes: 0 success; 2 usage or input errors (argparse's convention).
+Exit codes: 0 success (every model allowed); 1 a model is denied; 2 usage, input or policy errors.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from osaid_guard import __version__
 
 EXIT_OK = 0
+EXIT_DENIED = 1
 EXIT_USAGE = 2
 
 
@@ -48,6 +49,23 @@ def build_parser() -> argparse.ArgumentParser:
     license_cmd.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     license_cmd.set_defaults(handler=_run_license)
 
+    check = commands.add_parser(
+        "check",
+        help="judge models (Hub ids or directories) under the openness policy",
+        description=(
+            "Gather each model's licence and data-disclosure evidence, assess it against OSAID and the MOF, "
+            "and decide under the policy. MODEL is a Hub id (org/name, org/name@revision) or a model "
+            "directory. Exit 0 when every model is allowed (warnings included), 1 when any is denied, "
+            "2 on usage or policy errors."
+        ),
+    )
+    check.add_argument("models", nargs="+", metavar="MODEL", help="Hub id, id@revision, or a directory")
+    check.add_argument("--policy", metavar="FILE", help="policy file (default: found from the working directory)")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--offline", action="store_true", help="read only the Hugging Face cache, never the network")
+    check.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default: 10)")
+    check.set_defaults(handler=_run_check)
+
     policy_cmd = commands.add_parser("policy", help="show or validate the openness policy")
     policy_commands = policy_cmd.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     show = policy_commands.add_parser(
@@ -66,6 +84,27 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", nargs="?", metavar="FILE", help="policy file (default: found from the cwd)")
     validate.set_defaults(handler=_run_policy_validate)
     return parser
+
+
+def _run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from pathlib import Path
+
+    from osaid_guard.api import check
+    from osaid_guard.formats.report import as_json, as_text
+    from osaid_guard.model import Decision
+    from osaid_guard.policy import load_policy
+
+    policy = load_policy(args.policy)
+    verdicts = []
+    for model in args.models:
+        repo, revision = model, None
+        if not Path(model).expanduser().is_dir() and "@" in model:
+            repo, _, revision = model.rpartition("@")
+            if not repo or not revision:
+                parser.error(f"check: {model!r} is not MODEL or MODEL@REVISION")
+        verdicts.append(check(repo, revision, policy=policy, offline=args.offline, timeout=args.timeout))
+    sys.stdout.write(as_json(verdicts) + "\n" if args.format == "json" else as_text(verdicts))
+    return EXIT_DENIED if any(verdict.decision is Decision.DENY for verdict in verdicts) else EXIT_OK
 
 
 def _run_policy_show(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

@@ -17,6 +17,7 @@ raises :class:`~osaid_guard.errors.LicenseError`. Results are cached per input.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -346,3 +347,68 @@ def _unrecognised(text: str, exception: bool = False) -> License:
     else:
         license_id = "LicenseRef-" + (_NOT_IDSTRING.sub("-", text).strip("-.")[:64] or "unnamed")
     return replace(unknown_license(license_id, text), is_exception=exception)
+
+
+# --- licence texts ----------------------------------------------------------------------------
+
+_TEXT_SIGNATURES = (
+    (re.compile(r"Apache License\s*,?\s*Version 2\.0", re.I), "Apache-2.0"),
+    (re.compile(r"GNU AFFERO GENERAL PUBLIC LICENSE\s+Version 3", re.I), "AGPL-3.0-only"),
+    (re.compile(r"GNU LESSER GENERAL PUBLIC LICENSE\s+Version 3", re.I), "LGPL-3.0-only"),
+    (re.compile(r"GNU LESSER GENERAL PUBLIC LICENSE\s+Version 2\.1", re.I), "LGPL-2.1-only"),
+    (re.compile(r"GNU GENERAL PUBLIC LICENSE\s+Version 3", re.I), "GPL-3.0-only"),
+    (re.compile(r"GNU GENERAL PUBLIC LICENSE\s+Version 2", re.I), "GPL-2.0-only"),
+    (re.compile(r"Mozilla Public License,?\s+(?:Version|v\.?)\s*2\.0", re.I), "MPL-2.0"),
+    (re.compile(r"CC0 1\.0 Universal", re.I), "CC0-1.0"),
+    (re.compile(r"Permission is hereby granted, free of charge, to any person obtaining a copy", re.I), "MIT"),
+    (re.compile(r"Redistribution and use in source and binary forms.*Neither the name", re.I | re.S), "BSD-3-Clause"),
+    (re.compile(r"Redistribution and use in source and binary forms", re.I), "BSD-2-Clause"),
+)
+_TITLE_NOISE = re.compile(r"^[\s#*=_>-]+|[\s#*=_-]+$")
+
+
+def identify_license_text(text: str) -> LicenseInfo | None:
+    """The licence a LICENSE file holds, from its title or a signature phrase; None when unsure.
+
+    Titles are read from the first lines (AI licences name themselves there: "Llama 3.1
+    Community License Agreement", "Gemma Terms of Use"); the standard licences whose
+    title spans lines, or which have none (MIT, BSD), are found by a phrase of their text.
+    """
+    head = text[:4000]
+    db = database()
+    for line in head.splitlines()[:15]:
+        title = _TITLE_NOISE.sub("", line)
+        if 3 <= len(title) <= 120 and not _CONTROL.search(title):
+            known = db.find_name(title)
+            if known is not None and not known.is_exception:
+                return _single(title, known, "license_file:name")
+    for pattern, license_id in _TEXT_SIGNATURES:
+        if pattern.search(head):
+            found = db.get(license_id)
+            if found is not None:
+                return _single(license_id, found, "license_file:text")
+    return None
+
+
+def satisfies(info: LicenseInfo, acceptable: Callable[[License], bool]) -> bool:
+    """Whether a licence expression can be taken on acceptable terms: some ``OR`` choice whose every
+    ``AND`` part is acceptable (``WITH`` is judged by its licence)."""
+    if not info.licenses:
+        return False
+    from license_expression import AND, OR, LicenseSymbol, LicenseWithExceptionSymbol
+
+    known = {lic.id.lower(): lic for lic in info.licenses}
+
+    def walk(node: object) -> bool:
+        if isinstance(node, LicenseWithExceptionSymbol):
+            return walk(node.license_symbol)
+        if isinstance(node, LicenseSymbol):
+            lic = known.get(node.key.lower())
+            return lic is not None and acceptable(lic)
+        if isinstance(node, AND):
+            return all(walk(arg) for arg in node.args)
+        if isinstance(node, OR):
+            return any(walk(arg) for arg in node.args)
+        return False
+
+    return walk(_parse("license", info.expression))

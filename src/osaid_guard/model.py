@@ -139,3 +139,194 @@ class LicenseInfo:
     def ids(self) -> tuple[str, ...]:
         """The licence ids in the expression (exceptions excluded)."""
         return tuple(lic.id for lic in self.licenses if not lic.is_exception)
+
+
+# --- a model and the evidence about it ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """The question's subject: a repository at a revision on an endpoint, or a directory on disk."""
+
+    repo_id: str
+    revision: str | None = None
+    """Branch, tag or commit; the default branch when None."""
+    repo_type: str = "model"
+    endpoint: str | None = None
+    """The Hub endpoint; huggingface_hub's (``HF_ENDPOINT``) when None."""
+    local_path: str | None = None
+    """A model directory on disk, read instead of the Hub."""
+
+    def __str__(self) -> str:
+        if self.local_path is not None:
+            return self.local_path
+        return f"{self.repo_id}@{self.revision}" if self.revision else self.repo_id
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One piece of evidence, with where it was read and at which commit."""
+
+    key: str
+    """What the fact is about; see docs/assessment.md for the vocabulary."""
+    value: object
+    source: str
+    """Provenance: ``card:license``, ``tag:license:mit``, ``file:LICENSE``, ``api:siblings``, ``policy:attest``."""
+    commit: str | None = None
+
+
+class EvidenceProblem(str, Enum):
+    """Why evidence is missing."""
+
+    UNREACHABLE = "unreachable"
+    """Network error, timeout, rate limit or server error: may work later."""
+    NOT_FOUND = "not-found"
+    """The repository, revision or file does not exist."""
+    FORBIDDEN = "forbidden"
+    """Gated or private, and this token may not read it."""
+    UNREADABLE = "unreadable"
+    """It was read, but it is malformed (binary card, YAML that is not a mapping, …)."""
+
+
+@dataclass(frozen=True)
+class EvidenceError:
+    """Evidence that could not be gathered, and why."""
+
+    source: str
+    kind: EvidenceProblem
+    message: str
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    """What is known of one declared training dataset."""
+
+    repo_id: str
+    facts: tuple[Fact, ...] = ()
+    errors: tuple[EvidenceError, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """Everything gathered about one model: its facts, its datasets and its base models."""
+
+    ref: ModelRef
+    commit: str | None
+    facts: tuple[Fact, ...] = ()
+    errors: tuple[EvidenceError, ...] = ()
+    datasets: tuple[DatasetRecord, ...] = ()
+    bases: tuple[ModelRecord, ...] = ()
+
+    def all(self, key: str) -> tuple[Fact, ...]:
+        """Every fact with this key, in the order the sources gave them."""
+        return tuple(fact for fact in self.facts if fact.key == key)
+
+    def first(self, key: str) -> Fact | None:
+        """The first fact with this key (sources earlier in the order win)."""
+        return next((fact for fact in self.facts if fact.key == key), None)
+
+
+# --- judgement --------------------------------------------------------------------------------
+
+
+class Status(str, Enum):
+    """Whether one OSAID element or MOF component is satisfied."""
+
+    MET = "met"
+    UNMET = "unmet"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Component:
+    """One OSAID element or MOF component, judged, with the evidence used."""
+
+    name: str
+    status: Status
+    why: str
+    evidence: tuple[str, ...] = ()
+    """Provenance of the facts used."""
+    license: str | None = None
+    """The licence the component is under, as an SPDX expression, when it matters."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something noteworthy the assessment found: a contradiction, laundering, unreadable data."""
+
+    kind: str
+    """``license-conflict``, ``license-laundering``, ``unreadable-card``, ``lineage-cycle``, …"""
+    message: str
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A model's openness, component by component, and its base models' assessments."""
+
+    ref: ModelRef
+    commit: str | None
+    license: LicenseInfo | None
+    """The weights' licence, or None when nothing usable was declared."""
+    license_evidence: tuple[str, ...]
+    osaid: tuple[Component, ...]
+    osaid_compliant: bool | None
+    """True when every element is met, False when one is unmet, None when none is unmet but one is unknown."""
+    mof_components: tuple[Component, ...]
+    mof_class: int | None
+    """1, 2 or 3 (1 is the most open), None when unclassified."""
+    mof_blockers: tuple[str, ...]
+    """Components that keep the model from the next class up."""
+    datasets: tuple[tuple[str, LicenseInfo | None, str], ...]
+    """Each declared dataset: id, licence, and a status word (open, not-open, unknown, missing)."""
+    findings: tuple[Finding, ...]
+    errors: tuple[EvidenceError, ...]
+    bases: tuple[Assessment, ...] = ()
+    base_relation: str | None = None
+
+
+# --- decision ---------------------------------------------------------------------------------
+
+
+class Decision(str, Enum):
+    """The answer to "may this organisation use this model at this commit?"."""
+
+    ALLOW = "allow"
+    WARN = "warn"
+    """Denied by the policy, but the policy's mode is warn: the download goes on."""
+    DENY = "deny"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason behind a verdict, with a stable rule id and a hint on how to proceed."""
+
+    rule: str
+    """Stable id: ``OG1xx`` licences, ``OG2xx`` OSAID/MOF, ``OG3xx`` data, ``OG4xx`` lineage,
+    ``OG5xx`` evidence, ``OG6xx`` repository lists and exceptions."""
+    message: str
+    hint: str = ""
+    denies: bool = True
+    """False for reasons that explain an allow (an exception, an allow-list)."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The decision for one model at one commit, under one policy."""
+
+    ref: ModelRef
+    commit: str | None
+    decision: Decision
+    reasons: tuple[Reason, ...]
+    assessment: Assessment | None
+    policy_fingerprint: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def allowed(self) -> bool:
+        """True unless the model must not be used (a deny; a warn lets the download go on)."""
+        return self.decision is not Decision.DENY
+
+    @property
+    def denials(self) -> tuple[Reason, ...]:
+        return tuple(reason for reason in self.reasons if reason.denies)

@@ -1,0 +1,72 @@
+"""One path to a verdict: gather the evidence, assess it, decide under the policy.
+
+The command line and the download guard both call :func:`check`, so a model is
+judged the same way wherever the question comes from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+from osaid_guard.decide import decide
+from osaid_guard.model import ModelRecord, ModelRef, Verdict
+from osaid_guard.openness import assess
+from osaid_guard.policy import Policy, current_policy, load_policy
+from osaid_guard.sources import DEFAULT_TIMEOUT, Context
+from osaid_guard.sources.attest import attested_facts
+
+
+def check(
+    repo_id: str,
+    revision: str | None = None,
+    *,
+    policy: Policy | str | os.PathLike[str] | None = None,
+    repo_type: str = "model",
+    offline: bool = False,
+    endpoint: str | None = None,
+    token: str | bool | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Verdict:
+    """May this organisation use this model at this revision? Judge it under the policy.
+
+    ``repo_id`` is a Hub id (``org/name``) or a model directory on disk. ``policy`` is a
+    :class:`Policy`, the path of a policy file, or None for the discovered one. With
+    ``offline``, only the Hugging Face cache is read. Never raises for missing evidence:
+    the verdict says why (``on-error`` and ``on-unknown`` decide whether that denies).
+    """
+    chosen = policy if isinstance(policy, Policy) else load_policy(policy) if policy is not None else current_policy()
+    context = Context(endpoint=endpoint, token=token, timeout=timeout, offline=offline)
+    mode, note = chosen.effective_mode(os.environ)
+    ref = _ref(repo_id, revision, repo_type, endpoint)
+    record = gather(ref, context, chosen)
+    verdict = decide(assess(record), chosen, mode=mode)
+    return replace(verdict, notes=(*verdict.notes, note)) if note else verdict
+
+
+def gather(ref: ModelRef, context: Context, policy: Policy) -> ModelRecord:
+    """The evidence about a model: from disk or the Hub, then what the policy attests."""
+    if ref.local_path is not None or context.offline:
+        from osaid_guard.sources.local import LocalSource
+
+        record = LocalSource(context).collect(ref)
+    else:
+        from osaid_guard.sources.hub import HubSource
+
+        record = HubSource(context).collect(ref)
+    return _with_attestations(record, policy)
+
+
+def _with_attestations(record: ModelRecord, policy: Policy) -> ModelRecord:
+    attested = attested_facts(record.ref, policy, record.commit)
+    bases = tuple(_with_attestations(base, policy) for base in record.bases)
+    return replace(record, facts=attested + record.facts, bases=bases)
+
+
+def _ref(repo_id: str, revision: str | None, repo_type: str, endpoint: str | None) -> ModelRef:
+    """A directory that exists is read from disk, as ``from_pretrained`` does; anything else is a Hub id."""
+    path = Path(repo_id).expanduser()
+    if path.is_dir() or repo_id.startswith((".", "/", "~")):
+        return ModelRef(repo_id="", revision=revision, repo_type=repo_type, local_path=str(path))
+    return ModelRef(repo_id=repo_id, revision=revision, repo_type=repo_type, endpoint=endpoint)

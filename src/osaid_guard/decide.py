@@ -1,0 +1,382 @@
+"""Decide under the policy: Assessment x Policy -> Verdict, every reason with a stable rule id.
+
+Rule ids: OG1xx licences, OG2xx OSAID and MOF, OG3xx data, OG4xx lineage,
+OG5xx evidence and errors, OG6xx repository lists and exceptions. Each rule is
+listed in :data:`RULES` and documented in docs/rules.md. Evidence that is
+missing counts against the model unless the policy says ``on-unknown = "allow"``;
+evidence that could not be fetched, unless ``on-error = "allow"``: fail closed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from osaid_guard.licenses import classify_license, satisfies
+from osaid_guard.model import (
+    Assessment,
+    Category,
+    Decision,
+    EvidenceProblem,
+    License,
+    LicenseInfo,
+    Reason,
+    Status,
+    Verdict,
+)
+from osaid_guard.policy.model import Fallback, Mode, Policy, Requirement
+
+RULES: dict[str, str] = {
+    "OG101": "the licence is not one the policy allows (allow-licenses)",
+    "OG102": "the licence is one the policy denies (deny-licenses)",
+    "OG103": "no licence could be determined",
+    "OG104": "the licence id names a family of licences",
+    "OG105": "the card and the LICENSE file name different licences",
+    "OG201": "the model does not meet the Open Source AI Definition",
+    "OG202": "OSAID elements could not be established",
+    "OG203": "the model is below the required MOF class",
+    "OG204": "MOF components could not be established",
+    "OG301": "the training data is not declared",
+    "OG302": "a declared dataset is not under an open licence",
+    "OG303": "a declared dataset's licence could not be established",
+    "OG401": "a base model does not pass the policy",
+    "OG402": "the model declares a licence more open than its base model's (licence laundering)",
+    "OG403": "the base model lineage could not be followed",
+    "OG501": "the model's metadata could not be fetched",
+    "OG502": "the repository or revision does not exist",
+    "OG503": "the repository is gated or private and this token has no access",
+    "OG504": "part of the evidence is unreadable",
+    "OG601": "the repository matches deny-repos",
+    "OG602": "the repository matches allow-repos",
+    "OG603": "an exception in the policy allows the model",
+    "OG604": "an exception for the model has expired",
+}
+"""Every rule id and what it means."""
+
+
+def decide(assessment: Assessment, policy: Policy, *, mode: Mode | None = None, today: date | None = None) -> Verdict:
+    """The policy's answer for one assessed model; ``mode`` overrides the policy's (environment)."""
+    mode = mode or policy.mode
+    ref, commit = assessment.ref, assessment.commit
+    if mode is Mode.OFF:
+        return Verdict(ref, commit, Decision.ALLOW, (), assessment, policy.fingerprint, ("the policy's mode is off",))
+    repo_id = ref.repo_id
+    listed = policy.repo_listed(repo_id) if repo_id else None
+    if listed is Fallback.ALLOW:
+        reason = Reason("OG602", f"{repo_id} matches allow-repos", denies=False)
+        return Verdict(ref, commit, Decision.ALLOW, (reason,), assessment, policy.fingerprint)
+    reasons: list[Reason] = []
+    if listed is Fallback.DENY:
+        reasons.append(Reason("OG601", f"{repo_id} matches deny-repos", "choose a model from another organisation"))
+    reasons += _evidence(assessment, policy)
+    reasons += _licence(assessment, policy)
+    reasons += _openness(assessment, policy)
+    reasons += _data(assessment, policy)
+    if policy.check_lineage:
+        reasons += _lineage(assessment, policy, today)
+    if not any(reason.denies for reason in reasons):
+        return Verdict(ref, commit, Decision.ALLOW, tuple(reasons), assessment, policy.fingerprint)
+    exception = policy.exception_for(repo_id, commit, today) if repo_id else None
+    if exception is not None:
+        who = f", approved by {exception.approved_by}" if exception.approved_by else ""
+        until = f", until {exception.expires.isoformat()}" if exception.expires else ""
+        reasons.append(
+            Reason("OG603", f"allowed by exception for {exception.repo} ({exception.reason}{who}{until})", denies=False)
+        )
+        return Verdict(ref, commit, Decision.ALLOW, tuple(reasons), assessment, policy.fingerprint)
+    for expired in policy.expired_exceptions_for(repo_id, commit, today) if repo_id else ():
+        reasons.append(
+            Reason(
+                "OG604",
+                f"the exception for {expired.repo} ({expired.reason}) expired on {expired.expires}",
+                f"renew it in {expired.origin} (expires = …) if it is still approved",
+                denies=False,
+            )
+        )
+    decision = Decision.DENY if mode is Mode.ENFORCE else Decision.WARN
+    return Verdict(ref, commit, decision, tuple(reasons), assessment, policy.fingerprint)
+
+
+# --- OG5xx evidence ---------------------------------------------------------------------------------
+
+
+def _fallback(rule: str, message: str, hint: str, fallback: Fallback, key: str) -> Reason:
+    if fallback is Fallback.ALLOW:
+        return Reason(rule, f'{message} (allowed: {key} = "allow")', hint, denies=False)
+    return Reason(rule, message, hint)
+
+
+def _evidence(assessment: Assessment, policy: Policy) -> list[Reason]:
+    reasons = []
+    fetched = assessment.commit is not None
+    for error in assessment.errors:
+        if error.kind is EvidenceProblem.UNREADABLE:
+            reasons.append(
+                Reason("OG504", error.message, "fix the model card, or attest the facts in the policy", denies=False)
+            )
+        elif not fetched and error.kind is EvidenceProblem.NOT_FOUND:
+            reasons.append(
+                _fallback("OG502", error.message, "check the repository id and revision", policy.on_error, "on-error")
+            )
+        elif not fetched and error.kind is EvidenceProblem.FORBIDDEN:
+            reasons.append(
+                _fallback(
+                    "OG503",
+                    error.message,
+                    "log in (hf auth login) or set HF_TOKEN with a token that has access",
+                    policy.on_error,
+                    "on-error",
+                )
+            )
+        elif not fetched:
+            reasons.append(
+                _fallback(
+                    "OG501",
+                    error.message,
+                    "retry when the Hub is reachable, or run offline",
+                    policy.on_error,
+                    "on-error",
+                )
+            )
+    return reasons
+
+
+# --- OG1xx licences ----------------------------------------------------------------------------------
+
+
+def _licence(assessment: Assessment, policy: Policy) -> list[Reason]:
+    if assessment.commit is None and assessment.license is None and assessment.errors:
+        return []  # nothing was fetched: OG5xx says why
+    info = assessment.license
+    repo = assessment.ref.repo_id or str(assessment.ref)
+    reasons = [
+        Reason("OG105", finding.message, "ask the publisher which licence applies", denies=False)
+        for finding in assessment.findings
+        if finding.kind == "license-conflict"
+    ]
+    if info is None or info.category is Category.UNKNOWN:
+        shown = f" ({info.expression})" if info and info.expression != "NOASSERTION" else ""
+        return [
+            *reasons,
+            _fallback(
+                "OG103",
+                f"no licence could be determined for the weights{shown}",
+                f'attest it: [tool.osaid-guard.attest."{repo}"] license = "<SPDX id>"',
+                policy.on_unknown,
+                "on-unknown",
+            ),
+        ]
+    if info.ambiguous:
+        reasons.append(
+            Reason(
+                "OG104",
+                f"{info.input!r} names a family ({', '.join(info.candidates)}); judged by what all share",
+                f'attest the exact licence: [tool.osaid-guard.attest."{repo}"] license = "<SPDX id>"',
+                denies=False,
+            )
+        )
+    denied = [entry for entry in policy.deny_licenses if _forced(info, entry)]
+    if denied:
+        reasons.append(
+            Reason(
+                "OG102",
+                f"{info.expression} is denied by deny-licenses {denied}",
+                "choose a model under another licence",
+            )
+        )
+        return reasons
+    if not satisfies(info, lambda lic: any(_matches(lic, entry) for entry in policy.allow_licenses)):
+        detail = f"{info.category.value}" + (
+            f", restricts use: {', '.join(r.value for r in info.restrictions)}" if info.restrictions else ""
+        )
+        reasons.append(
+            Reason(
+                "OG101",
+                f"{info.expression} ({detail}) is not in allow-licenses {list(policy.allow_licenses)}",
+                "choose a model under an allowed licence",
+            )
+        )
+    return reasons
+
+
+def _forced(info: LicenseInfo, entry: str) -> bool:
+    """Whether every way to take the licence includes one that matches the deny entry."""
+    return not satisfies(info, lambda lic: not _matches(lic, entry))
+
+
+def _matches(lic: License, entry: str) -> bool:
+    """Whether one licence matches one allow-/deny-licenses entry (a category or ids)."""
+    if entry == "osi-approved":
+        return lic.osi_approved
+    if entry == "open-data":
+        return lic.open_data and not lic.restricts_use
+    if entry == "restricts-use":
+        return lic.restricts_use
+    if entry in {category.value for category in Category}:
+        return lic.category.value == entry
+    return lic.id in _entry_ids(entry)
+
+
+def _entry_ids(entry: str) -> frozenset[str]:
+    return frozenset(classify_license(entry).ids)
+
+
+# --- OG2xx OSAID and MOF -------------------------------------------------------------------------------
+
+
+def _openness(assessment: Assessment, policy: Policy) -> list[Reason]:
+    if policy.require is Requirement.NONE or (assessment.commit is None and assessment.errors):
+        return []
+    if policy.require is Requirement.OSAID:
+        unmet = [c for c in assessment.osaid if c.status is Status.UNMET]
+        unknown = [c for c in assessment.osaid if c.status is Status.UNKNOWN]
+        if unmet:
+            return [
+                Reason(
+                    "OG201",
+                    "not OSAID-compliant: " + "; ".join(f"{c.name}: {c.why}" for c in unmet),
+                    "choose a model that meets the Open Source AI Definition",
+                )
+            ]
+        if unknown:
+            return [
+                _fallback(
+                    "OG202",
+                    "OSAID could not be established: " + "; ".join(f"{c.name}: {c.why}" for c in unknown),
+                    _attest_hint(assessment),
+                    policy.on_unknown,
+                    "on-unknown",
+                )
+            ]
+        return []
+    wanted = {Requirement.MOF_CLASS_3: 3, Requirement.MOF_CLASS_2: 2, Requirement.MOF_CLASS_1: 1}[policy.require]
+    if assessment.mof_class is not None and assessment.mof_class <= wanted:
+        return []
+    from osaid_guard.openness import MOF_COMPONENTS
+
+    needed = {spec.name for spec in MOF_COMPONENTS if spec.required and spec.mof_class >= wanted}
+    blocking = [c for c in assessment.mof_components if c.name in needed and c.status is not Status.MET]
+    have = f"class {assessment.mof_class}" if assessment.mof_class else "unclassified"
+    summary = "; ".join(f"{c.name}: {c.why}" for c in blocking)
+    if any(c.status is Status.UNMET for c in blocking):
+        return [
+            Reason(
+                "OG203",
+                f"MOF {have}, class {wanted} required: {summary}",
+                "choose a model with open components, or attest them in the policy",
+            )
+        ]
+    return [
+        _fallback(
+            "OG204",
+            f"MOF {have}, class {wanted} required; not established: {summary}",
+            _attest_hint(assessment),
+            policy.on_unknown,
+            "on-unknown",
+        )
+    ]
+
+
+def _attest_hint(assessment: Assessment) -> str:
+    repo = assessment.ref.repo_id or str(assessment.ref)
+    return f'attest what you have verified: [tool.osaid-guard.attest."{repo}"] training-code = "https://…"'
+
+
+# --- OG3xx data -------------------------------------------------------------------------------------------
+
+
+def _data(assessment: Assessment, policy: Policy) -> list[Reason]:
+    if assessment.commit is None and assessment.errors:
+        return []
+    reasons = []
+    data_information = next((c for c in assessment.osaid if c.name == "Data Information"), None)
+    if policy.require_datasets and (data_information is None or data_information.status is not Status.MET):
+        why = data_information.why if data_information else "no training data declared"
+        reasons.append(
+            Reason(
+                "OG301",
+                f"training data not declared: {why}",
+                "choose a model whose card lists its datasets, or attest them (datasets = […])",
+            )
+        )
+    if policy.require_open_datasets:
+        if not assessment.datasets:
+            reasons.append(
+                _fallback(
+                    "OG303",
+                    "no declared dataset to check for an open licence",
+                    "choose a model whose card lists its datasets",
+                    policy.on_unknown,
+                    "on-unknown",
+                )
+            )
+        for name, info, status in assessment.datasets:
+            if status == "not-open":
+                shown = info.expression if info else "?"
+                reasons.append(
+                    Reason(
+                        "OG302",
+                        f"dataset {name} is under {shown}, not an open licence",
+                        "choose a model trained on open data",
+                    )
+                )
+            elif status in ("unknown", "missing"):
+                what = "does not exist" if status == "missing" else "has no licence that could be read"
+                reasons.append(
+                    _fallback(
+                        "OG303",
+                        f"dataset {name} {what}",
+                        "ask the publisher, or add an exception",
+                        policy.on_unknown,
+                        "on-unknown",
+                    )
+                )
+    return reasons
+
+
+# --- OG4xx lineage ------------------------------------------------------------------------------------------
+
+
+def _lineage(assessment: Assessment, policy: Policy, today: date | None) -> list[Reason]:
+    reasons = [
+        Reason("OG402", finding.message, "treat the model as under its base model's licence; choose another model")
+        for finding in assessment.findings
+        if finding.kind == "license-laundering"
+    ]
+    for base in assessment.bases:
+        cycle = [e for e in base.errors if e.kind is EvidenceProblem.UNREADABLE and "base_model" in e.source]
+        if cycle and base.commit is None:
+            reasons += [
+                _fallback(
+                    "OG403", error.message, "fix the base_model field of the card", policy.on_unknown, "on-unknown"
+                )
+                for error in cycle
+            ]
+            continue
+        verdict = decide(base, policy, mode=Mode.ENFORCE, today=today)
+        denials = [reason for reason in verdict.reasons if reason.denies]
+        if denials:
+            first = denials[0]
+            reasons.append(
+                Reason(
+                    "OG401",
+                    f"base model {base.ref.repo_id} does not pass: [{first.rule}] {first.message}",
+                    f"add an exception for {base.ref.repo_id} if its use is approved, or choose another model",
+                )
+            )
+    return reasons
+
+
+def exception_entry(assessment: Assessment) -> str:
+    """The policy entry that would allow this model at this commit, for error messages."""
+    revision = f'\nrevision = "{assessment.commit}"' if assessment.commit else ""
+    return f'[[tool.osaid-guard.exceptions]]\nrepo = "{assessment.ref.repo_id}"{revision}\nreason = "…"'
+
+
+def licence_summary(info: LicenseInfo | None) -> str:
+    """One line about a licence, for reports."""
+    if info is None:
+        return "no licence"
+    flags = [info.category.value]
+    if info.restrictions:
+        flags.append("restricts use: " + ", ".join(r.value for r in info.restrictions))
+    return f"{info.expression} ({'; '.join(flags)})"

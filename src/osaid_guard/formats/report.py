@@ -1,0 +1,143 @@
+"""Render verdicts (``osaid-guard check``) as a readable report or as JSON for programs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from osaid_guard.decide import exception_entry, licence_summary
+from osaid_guard.model import Assessment, Component, Decision, Verdict
+
+
+def as_json(verdicts: Sequence[Verdict]) -> str:
+    """``{"results": [...]}``, one object per model; the keys are a stable interface."""
+    return json.dumps({"results": [verdict_dict(verdict) for verdict in verdicts]}, indent=2)
+
+
+def verdict_dict(verdict: Verdict) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "repo": verdict.ref.repo_id or verdict.ref.local_path,
+        "revision": verdict.commit,
+        "requested_revision": verdict.ref.revision,
+        "decision": verdict.decision.value,
+        "reasons": [
+            {"rule": reason.rule, "message": reason.message, "hint": reason.hint, "denies": reason.denies}
+            for reason in verdict.reasons
+        ],
+        "policy_fingerprint": verdict.policy_fingerprint,
+        "notes": list(verdict.notes),
+    }
+    if verdict.assessment is not None:
+        result.update(assessment_dict(verdict.assessment))
+    return result
+
+
+def assessment_dict(assessment: Assessment) -> dict[str, Any]:
+    info = assessment.license
+    return {
+        "license": None
+        if info is None
+        else {
+            "expression": info.expression,
+            "category": info.category.value,
+            "osi_approved": info.osi_approved,
+            "open_data": info.open_data,
+            "restricts_use": info.restricts_use,
+            "is_open": info.is_open,
+            "restrictions": [restriction.value for restriction in info.restrictions],
+            "ids": list(info.ids),
+            "evidence": list(assessment.license_evidence),
+        },
+        "osaid": {
+            "compliant": assessment.osaid_compliant,
+            "elements": {component.name: _component(component) for component in assessment.osaid},
+        },
+        "mof": {
+            "class": assessment.mof_class,
+            "blockers": list(assessment.mof_blockers),
+            "components": {component.name: _component(component) for component in assessment.mof_components},
+        },
+        "datasets": [
+            {"repo": name, "license": info.expression if info else None, "status": status}
+            for name, info, status in assessment.datasets
+        ],
+        "lineage": [
+            {
+                "repo": base.ref.repo_id,
+                "revision": base.commit,
+                "relation": assessment.base_relation,
+                "license": base.license.expression if base.license else None,
+                **{key: value for key, value in assessment_dict(base).items() if key in ("osaid", "lineage")},
+            }
+            for base in assessment.bases
+        ],
+        "findings": [
+            {"kind": finding.kind, "message": finding.message, "evidence": list(finding.evidence)}
+            for finding in assessment.findings
+        ],
+        "errors": [
+            {"source": error.source, "kind": error.kind.value, "message": error.message} for error in assessment.errors
+        ],
+    }
+
+
+def _component(component: Component) -> dict[str, Any]:
+    return {
+        "status": component.status.value,
+        "why": component.why,
+        "evidence": list(component.evidence),
+        "license": component.license,
+    }
+
+
+# --- text ---------------------------------------------------------------------------------------------
+
+
+def as_text(verdicts: Sequence[Verdict]) -> str:
+    return "\n\n".join(_block(verdict) for verdict in verdicts) + "\n"
+
+
+def _block(verdict: Verdict) -> str:
+    name = verdict.ref.repo_id or verdict.ref.local_path or "?"
+    at = (
+        f" @ {verdict.commit[:12]}"
+        if verdict.commit
+        else (f" @ {verdict.ref.revision}" if verdict.ref.revision else "")
+    )
+    lines = [f"{name}{at}: {verdict.decision.value.upper()}"]
+    assessment = verdict.assessment
+    if assessment is not None:
+        lines += _assessment_lines(assessment)
+    for note in verdict.notes:
+        lines.append(f"  note: {note}")
+    if verdict.reasons:
+        lines.append("  reasons:")
+        for reason in verdict.reasons:
+            marker = "x" if reason.denies else "i"
+            lines.append(f"    [{marker}] {reason.rule} {reason.message}")
+            for hint_line in reason.hint.splitlines() if reason.denies and reason.hint else ():
+                lines.append(f"          {hint_line}")
+    if verdict.decision is not Decision.ALLOW and assessment is not None and assessment.ref.repo_id:
+        lines.append("  to allow it anyway, add an approved exception to the policy:")
+        lines += [f"    {line}" for line in exception_entry(assessment).splitlines()]
+    return "\n".join(lines)
+
+
+def _assessment_lines(assessment: Assessment) -> list[str]:
+    evidence = f"  [{', '.join(assessment.license_evidence)}]" if assessment.license_evidence else ""
+    lines = [f"  licence  {licence_summary(assessment.license)}{evidence}"]
+    compliant = {True: "compliant", False: "not compliant", None: "not established"}[assessment.osaid_compliant]
+    lines.append(f"  OSAID    {compliant}")
+    lines += [f"    {c.name:<17} {c.status.value:<8} {c.why}" for c in assessment.osaid]
+    mof = f"Class {'I' * assessment.mof_class}" if assessment.mof_class else "unclassified"
+    blocked = f"; next class blocked by: {', '.join(assessment.mof_blockers)}" if assessment.mof_blockers else ""
+    lines.append(f"  MOF      {mof}{blocked}")
+    for name, info, status in assessment.datasets:
+        lines.append(f"  dataset  {name}: {info.expression if info else '-'} ({status})")
+    for base in assessment.bases:
+        relation = f" ({assessment.base_relation})" if assessment.base_relation else ""
+        lines.append(f"  base     {base.ref.repo_id}{relation}: {licence_summary(base.license)}")
+    for finding in assessment.findings:
+        lines.append(f"  finding  {finding.kind}: {finding.message}")
+    return lines

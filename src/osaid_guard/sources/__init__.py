@@ -1,0 +1,23 @@
+"""Evidence sources: where the facts about a model come from (the Hub, a directory, the policy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_TIMEOUT = 10.0
+MAX_DEPTH = 5
+"""How many levels of base models are followed."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """How to gather evidence: where, with which credentials, how patiently."""
+
+    endpoint: str | None = None
+    """The Hub endpoint; huggingface_hub's own (``HF_ENDPOINT``) when None."""
+    token: str | bool | None = None
+    """A Hub token; huggingface_hub's own (``HF_TOKEN``, the login) when None."""
+    timeout: float = DEFAULT_TIMEOUT
+    offline: bool = False
+    """Read only what is on disk (the HF cache), never the network."""
+    max_depth: int = MAX_DEPTH

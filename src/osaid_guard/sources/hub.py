@@ -1,0 +1,236 @@
+"""Evidence from the Hugging Face Hub, in the fewest round trips.
+
+Round one is a single ``model_info`` call for the revision: commit sha, card
+metadata, tags, files, gating — API metadata that is readable even when the
+repository is gated. Round two runs concurrently: the card text, the LICENSE
+file, the branches, each declared dataset's info, and each base model (whose own
+second round follows). Everything goes through huggingface_hub (``HfApi`` and its
+shared HTTP session), so tokens, endpoints and proxies behave as users expect.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from osaid_guard.model import DatasetRecord, EvidenceError, EvidenceProblem, Fact, ModelRecord, ModelRef
+from osaid_guard.sources import Context
+from osaid_guard.sources.card import MAX_CARD_BYTES, metadata_facts, parse_card, text_facts
+
+MAX_LICENSE_BYTES = 256_000
+LICENSE_FILE = re.compile(r"^(?:LICEN[CS]E|COPYING)(?:[.-][\w.-]*)?$", re.I)
+CHECKPOINT_BRANCH = re.compile(r"(?:step|checkpoint|ckpt|stage|epoch|iter|tokens?)[-_]?\d", re.I)
+
+T = TypeVar("T")
+
+
+class HubSource:
+    """Gathers a :class:`ModelRecord` from the Hub."""
+
+    name = "hub"
+
+    def __init__(self, context: Context) -> None:
+        from huggingface_hub import HfApi
+
+        self.context = context
+        self.api = HfApi(endpoint=context.endpoint, token=context.token)
+
+    def collect(self, ref: ModelRef, depth: int = 0, lineage: tuple[str, ...] = ()) -> ModelRecord:
+        """The record of ``ref``; problems become :class:`EvidenceError` entries, never exceptions."""
+        try:
+            info = self.api.model_info(
+                ref.repo_id, revision=ref.revision, files_metadata=True, timeout=self.context.timeout
+            )
+        except Exception as error:
+            return ModelRecord(ref, None, errors=(_problem("hub:model_info", ref, error),))
+        commit: str | None = info.sha
+        facts = list(_info_facts(info, commit))
+        errors: list[EvidenceError] = []
+        card_data = _card_data(info)
+        if card_data is not None:
+            found, problems = metadata_facts(card_data, commit)
+            facts += found
+            errors += problems
+        sizes = {sibling.rfilename: sibling.size for sibling in info.siblings or ()}
+        pinned = replace(ref, revision=commit)
+        bases = [fact.value for fact in facts if fact.key == "base_model" and isinstance(fact.value, str)]
+        datasets = [fact.value for fact in facts if fact.key == "dataset" and isinstance(fact.value, str)]
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="osaid-guard-evidence") as pool:
+            readme = self._maybe(pool, "README.md" in sizes and not info.gated, self._card, pinned, sizes)
+            licenses = [
+                pool.submit(self._license_file, pinned, name, sizes[name])
+                for name in sizes
+                if "/" not in name and LICENSE_FILE.match(name) and not info.gated
+            ]
+            refs = pool.submit(self._branches, ref)
+            dataset_futures = [pool.submit(self._dataset, name) for name in dict.fromkeys(datasets)]
+            base_futures = [
+                pool.submit(self._base, name, depth, (*lineage, ref.repo_id)) for name in dict.fromkeys(bases)
+            ]
+            for future in [readme, refs, *licenses]:
+                if future is None:
+                    continue
+                found_facts, found_errors = future.result()
+                facts += found_facts
+                errors += found_errors
+            dataset_records = tuple(future.result() for future in dataset_futures)
+            base_records = tuple(record for future in base_futures if (record := future.result()) is not None)
+        if info.gated:
+            errors.append(
+                EvidenceError(
+                    "hub:card",
+                    EvidenceProblem.FORBIDDEN,
+                    f"{ref.repo_id} is gated ({info.gated}); its card and LICENSE were not read, only API metadata",
+                )
+            )
+        return ModelRecord(ref, commit, tuple(facts), tuple(errors), dataset_records, base_records)
+
+    # --- round two ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _maybe(pool: ThreadPoolExecutor, wanted: bool, function: Callable[..., T], *args: Any) -> Future[T] | None:
+        return pool.submit(function, *args) if wanted else None
+
+    def _card(self, ref: ModelRef, sizes: dict[str, int | None]) -> tuple[list[Fact], list[EvidenceError]]:
+        size = sizes.get("README.md") or 0
+        if size > MAX_CARD_BYTES:
+            message = f"the card is {size:,} bytes; larger than {MAX_CARD_BYTES:,} is not read"
+            return [], [EvidenceError("hub:README.md", EvidenceProblem.UNREADABLE, message)]
+        try:
+            raw = self._get(ref, "README.md", MAX_CARD_BYTES)
+        except Exception as error:
+            return [], [_problem("hub:README.md", ref, error)]
+        card = parse_card(raw)
+        errors = []
+        if card.problem is not None:
+            errors.append(EvidenceError("hub:README.md", EvidenceProblem.UNREADABLE, card.problem))
+        return text_facts(card, ref.revision), errors
+
+    def _license_file(self, ref: ModelRef, name: str, size: int | None) -> tuple[list[Fact], list[EvidenceError]]:
+        try:
+            raw = self._get(ref, name, MAX_LICENSE_BYTES)
+        except Exception as error:
+            return [], [_problem(f"hub:{name}", ref, error)]
+        text = raw.decode("utf-8", errors="replace")
+        return [Fact("license_file", text, f"file:{name}", ref.revision)], []
+
+    def _branches(self, ref: ModelRef) -> tuple[list[Fact], list[EvidenceError]]:
+        """Branches that look like training checkpoints: the MOF's intermediate parameters."""
+        try:
+            refs = self.api.list_repo_refs(ref.repo_id, repo_type=ref.repo_type)
+        except Exception as error:
+            return [], [_problem("hub:refs", ref, error)]
+        names = [branch.name for branch in refs.branches if CHECKPOINT_BRANCH.search(branch.name)]
+        return [Fact("checkpoint_branch", name, "api:refs", None) for name in names], []
+
+    def _dataset(self, repo_id: str) -> DatasetRecord:
+        try:
+            info = self.api.dataset_info(repo_id, timeout=self.context.timeout)
+        except Exception as error:
+            return DatasetRecord(
+                repo_id, errors=(_problem("hub:dataset_info", ModelRef(repo_id, repo_type="dataset"), error),)
+            )
+        facts = [Fact("exists", True, "api:dataset_info", info.sha)]
+        if info.gated:
+            facts.append(Fact("gated", info.gated, "api:gated", info.sha))
+        card_data = _card_data(info)
+        errors: list[EvidenceError] = []
+        if card_data is not None:
+            facts.append(Fact("data_card", True, f"dataset:{repo_id}:card", info.sha))
+            for key in ("license", "license_name", "license_link"):
+                if card_data.get(key) is not None:
+                    facts.append(Fact(key, card_data[key], f"dataset:{repo_id}:card:{key}", info.sha))
+        for tag in info.tags or ():
+            if tag.startswith("license:"):
+                facts.append(
+                    Fact("license_tag", tag.removeprefix("license:"), f"dataset:{repo_id}:tag:{tag}", info.sha)
+                )
+        return DatasetRecord(repo_id, tuple(facts), tuple(errors))
+
+    def _base(self, repo_id: str, depth: int, lineage: tuple[str, ...]) -> ModelRecord | None:
+        ref = ModelRef(repo_id, endpoint=self.context.endpoint)
+        if repo_id in lineage:
+            cycle = " -> ".join([*lineage[lineage.index(repo_id) :], repo_id])
+            error = EvidenceError("hub:base_model", EvidenceProblem.UNREADABLE, f"base_model cycle: {cycle}")
+            return ModelRecord(ref, None, errors=(error,))
+        if depth + 1 >= self.context.max_depth:
+            message = f"base model lineage deeper than {self.context.max_depth} levels; {repo_id} was not read"
+            return ModelRecord(
+                ref, None, errors=(EvidenceError("hub:base_model", EvidenceProblem.UNREADABLE, message),)
+            )
+        return self.collect(ref, depth + 1, lineage)
+
+    def _get(self, ref: ModelRef, filename: str, limit: int) -> bytes:
+        """One GET of a repository file at the decided commit, capped at ``limit`` bytes."""
+        from huggingface_hub import get_session, hf_hub_url, hf_raise_for_status
+        from huggingface_hub.utils import build_hf_headers  # type: ignore[attr-defined]  # public, lazily exported
+
+        url = hf_hub_url(
+            ref.repo_id, filename, repo_type=ref.repo_type, revision=ref.revision, endpoint=self.context.endpoint
+        )
+        headers = build_hf_headers(token=self.context.token)
+        with get_session().stream("GET", url, headers=headers, timeout=self.context.timeout) as response:
+            hf_raise_for_status(response)
+            chunks: list[bytes] = []
+            received = 0
+            for chunk in response.iter_bytes():
+                chunks.append(chunk)
+                received += len(chunk)
+                if received > limit:
+                    break
+        return b"".join(chunks)[: limit + 1]
+
+
+def _card_data(info: Any) -> dict[str, Any] | None:
+    card_data = getattr(info, "card_data", None)
+    if card_data is None:
+        return None
+    return card_data.to_dict() if hasattr(card_data, "to_dict") else dict(card_data)
+
+
+def _info_facts(info: Any, commit: str | None) -> list[Fact]:
+    facts = [Fact("file", sibling.rfilename, "api:siblings", commit) for sibling in info.siblings or ()]
+    for tag in info.tags or ():
+        kind, _, value = tag.partition(":")
+        if kind == "license" and value:
+            facts.append(Fact("license_tag", value, f"tag:{tag}", commit))
+        elif kind == "arxiv" and value:
+            facts.append(Fact("arxiv", value, f"tag:{tag}", commit))
+    if info.library_name:
+        facts.append(Fact("library_name", info.library_name, "api:library_name", commit))
+    if info.gated:
+        facts.append(Fact("gated", info.gated, "api:gated", commit))
+    return facts
+
+
+def _problem(source: str, ref: ModelRef, error: BaseException) -> EvidenceError:
+    """Classify an exception from huggingface_hub into why the evidence is missing."""
+    from huggingface_hub.errors import (
+        EntryNotFoundError,
+        GatedRepoError,
+        HfHubHTTPError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
+
+    what = f"{ref.repo_type} {ref.repo_id}" + (f"@{ref.revision}" if ref.revision else "")
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, GatedRepoError):
+        return EvidenceError(source, EvidenceProblem.FORBIDDEN, f"{what} is gated and this token has no access")
+    if isinstance(error, RevisionNotFoundError):
+        return EvidenceError(source, EvidenceProblem.NOT_FOUND, f"revision {ref.revision!r} of {ref.repo_id} not found")
+    if isinstance(error, RepositoryNotFoundError):
+        return EvidenceError(
+            source, EvidenceProblem.NOT_FOUND, f"{what} not found (or private, and no token with access was given)"
+        )
+    if isinstance(error, EntryNotFoundError):
+        return EvidenceError(source, EvidenceProblem.NOT_FOUND, f"{what}: {first_line}")
+    if isinstance(error, HfHubHTTPError):
+        status = error.response.status_code if error.response is not None else None
+        if status in (401, 403):
+            return EvidenceError(source, EvidenceProblem.FORBIDDEN, f"{what}: HTTP {status}, no access")
+        return EvidenceError(source, EvidenceProblem.UNREACHABLE, f"{what}: HTTP {status}: {first_line}")
+    return EvidenceError(source, EvidenceProblem.UNREACHABLE, f"{what}: {type(error).__name__}: {first_line}")
