@@ -113,11 +113,14 @@ def _evidence(assessment: Assessment, policy: Policy) -> list[Reason]:
             reasons.append(
                 Reason("OG504", error.message, "fix the model card, or attest the facts in the policy", denies=False)
             )
-        elif not fetched and error.kind is EvidenceProblem.NOT_FOUND:
+        elif fetched:  # the metadata was read; a part of the evidence was not
+            rule = "OG503" if error.kind is EvidenceProblem.FORBIDDEN else "OG501"
+            reasons.append(Reason(rule, f"{error.message}; judged without it", denies=False))
+        elif error.kind is EvidenceProblem.NOT_FOUND:
             reasons.append(
                 _fallback("OG502", error.message, "check the repository id and revision", policy.on_error, "on-error")
             )
-        elif not fetched and error.kind is EvidenceProblem.FORBIDDEN:
+        elif error.kind is EvidenceProblem.FORBIDDEN:
             reasons.append(
                 _fallback(
                     "OG503",
@@ -127,7 +130,7 @@ def _evidence(assessment: Assessment, policy: Policy) -> list[Reason]:
                     "on-error",
                 )
             )
-        elif not fetched:
+        else:
             reasons.append(
                 _fallback(
                     "OG501",

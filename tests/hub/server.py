@@ -242,6 +242,7 @@ class HubServer:
 def _handler_for(server: HubServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms delayed-ACK stalls
 
         def log_message(self, format: str, *args: object) -> None:
             """Silence the default stderr logging; the server keeps its own log."""

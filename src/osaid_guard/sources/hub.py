@@ -59,6 +59,10 @@ class HubSource:
         bases = [fact.value for fact in facts if fact.key == "base_model" and isinstance(fact.value, str)]
         datasets = [fact.value for fact in facts if fact.key == "dataset" and isinstance(fact.value, str)]
         with ThreadPoolExecutor(max_workers=8, thread_name_prefix="osaid-guard-evidence") as pool:
+            # Base models first: each needs a round of its own after its info, the longest path.
+            base_futures = [
+                pool.submit(self._base, name, depth, (*lineage, ref.repo_id)) for name in dict.fromkeys(bases)
+            ]
             readme = self._maybe(pool, "README.md" in sizes and not info.gated, self._card, pinned, sizes)
             licenses = [
                 pool.submit(self._license_file, pinned, name, sizes[name])
@@ -67,9 +71,6 @@ class HubSource:
             ]
             refs = pool.submit(self._branches, ref)
             dataset_futures = [pool.submit(self._dataset, name) for name in dict.fromkeys(datasets)]
-            base_futures = [
-                pool.submit(self._base, name, depth, (*lineage, ref.repo_id)) for name in dict.fromkeys(bases)
-            ]
             for future in [readme, refs, *licenses]:
                 if future is None:
                     continue
