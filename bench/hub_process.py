@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.hub.server import HubServer  # noqa: E402
+from tests.hub.server import HubServer
 
 
 def main() -> None:
