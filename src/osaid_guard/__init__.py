@@ -12,7 +12,9 @@ TYPE_CHECKING = False  # not `from typing import ...`: importing typing alone co
 __version__ = "0.1.0"
 
 __all__ = [
+    "Assessment",
     "Category",
+    "Decision",
     "License",
     "LicenseError",
     "LicenseInfo",
@@ -20,14 +22,20 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Restriction",
+    "Verdict",
     "__version__",
+    "check",
     "classify_license",
     "current_policy",
     "load_policy",
 ]
 
 _EXPORTS = {
+    "Assessment": "osaid_guard.model",
     "Category": "osaid_guard.model",
+    "Decision": "osaid_guard.model",
+    "Verdict": "osaid_guard.model",
+    "check": "osaid_guard.api",
     "License": "osaid_guard.model",
     "LicenseInfo": "osaid_guard.model",
     "Restriction": "osaid_guard.model",
@@ -41,9 +49,10 @@ _EXPORTS = {
 }
 
 if TYPE_CHECKING:
+    from osaid_guard.api import check
     from osaid_guard.errors import LicenseError, OsaidGuardError, PolicyError
     from osaid_guard.licenses import classify_license
-    from osaid_guard.model import Category, License, LicenseInfo, Restriction
+    from osaid_guard.model import Assessment, Category, Decision, License, LicenseInfo, Restriction, Verdict
     from osaid_guard.policy import Policy, current_policy, load_policy
 
 

@@ -163,7 +163,7 @@ def _licence(assessment: Assessment, policy: Policy) -> list[Reason]:
             _fallback(
                 "OG103",
                 f"no licence could be determined for the weights{shown}",
-                f'attest it: [tool.osaid-guard.attest."{repo}"] license = "<SPDX id>"',
+                _licence_hint(assessment),
                 policy.on_unknown,
                 "on-unknown",
             ),
@@ -280,8 +280,15 @@ def _openness(assessment: Assessment, policy: Policy) -> list[Reason]:
 
 
 def _attest_hint(assessment: Assessment) -> str:
-    repo = assessment.ref.repo_id or str(assessment.ref)
-    return f'attest what you have verified: [tool.osaid-guard.attest."{repo}"] training-code = "https://…"'
+    if not assessment.ref.repo_id:
+        return "add what the model lacks to its card (datasets, a link to its training code, its paper)"
+    return f'attest what you have verified: [tool.osaid-guard.attest."{assessment.ref.repo_id}"] training-code = "https://…"'
+
+
+def _licence_hint(assessment: Assessment) -> str:
+    if not assessment.ref.repo_id:
+        return f"declare the licence in {assessment.ref}/README.md (license: <Hub id or SPDX id>)"
+    return f'attest it: [tool.osaid-guard.attest."{assessment.ref.repo_id}"] license = "<SPDX id>"'
 
 
 # --- OG3xx data -------------------------------------------------------------------------------------------
