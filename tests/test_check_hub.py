@@ -315,3 +315,17 @@ def test_a_gated_model_is_judged_from_api_metadata_without_reading_files(hub: Hu
     assert verdict.assessment.license.expression == "LicenseRef-scancode-gemma-tou-2024-04-01"
     assert "OG101" in rules(verdict)
     assert hub.server.requests(r"^/gated/model/resolve/") == []
+
+
+def test_open_data_weights_count_as_open_unless_the_policy_wants_osi_approved(hub: Hub) -> None:
+    hub.repos.model("org/cc-by", {"license": "cc-by-4.0"}, "# x\n")
+    assert check("org/cc-by", policy=Policy()).decision is Decision.ALLOW
+    assert rules(check("org/cc-by", policy=Policy(allow_licenses=("osi-approved",)))) == ["OG101"]
+
+
+def test_a_forbidden_response_is_reported_as_no_access(hub: Hub) -> None:
+    hub.repos.model("org/m", {"license": "mit"}, "# m\n")
+    hub.server.inject(r"^/api/models/org/m", status=403)
+    verdict = check("org/m", policy=Policy())
+    assert rules(verdict) == ["OG503"]
+    assert "no access" in verdict.reasons[0].message

@@ -21,7 +21,7 @@ EXCERPT = 2000
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
-_MD_LINK = re.compile(r"\[([^\]]*)\]\((https?://[^)\s]+)\)")
+_MD_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\((https?://[^)\s]+)\)")  # text may hold a badge image
 _BARE_URL = re.compile(r"(?<![(\[])\bhttps?://[^\s)<>\]\"']+")
 _ARXIV = re.compile(r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)(\d{4}\.\d{4,5})", re.I)
 _CODE_HOSTS = re.compile(
@@ -98,22 +98,29 @@ def _front_matter(text: str) -> tuple[Mapping[str, object] | None, str | None, s
 
 
 def _sections(body: str) -> dict[str, str]:
+    """Each known section's text: up to the next heading of its level, or of another known section."""
     found: dict[str, str] = {}
-    headings = list(_HEADING.finditer(body))
-    for index, heading in enumerate(headings):
+    headings = [(heading, _section_key(heading.group(2))) for heading in _HEADING.finditer(body)]
+    for index, (heading, key) in enumerate(headings):
+        if key is None or key in found:
+            continue
         level = len(heading.group(1))
-        end = len(body)
-        for later in headings[index + 1 :]:
-            if len(later.group(1)) <= level:
-                end = later.start()
-                break
-        title = re.sub(r"[^a-z -]", "", heading.group(2).lower()).strip()
+        end = next(
+            (later.start() for later, other in headings[index + 1 :] if len(later.group(1)) <= level or other),
+            len(body),
+        )
         content = _PLACEHOLDER.sub("", body[heading.end() : end]).strip()
-        for key, names in SECTIONS.items():
-            matches = any(title == name or title.startswith(name + " ") for name in names)
-            if key not in found and matches and content:
-                found[key] = content[:EXCERPT]
+        if content:
+            found[key] = content[:EXCERPT]
     return found
+
+
+def _section_key(heading: str) -> str | None:
+    title = re.sub(r"[^a-z -]", "", heading.lower()).strip()
+    for key, names in SECTIONS.items():
+        if any(title == name or title.startswith(name + " ") for name in names):
+            return key
+    return None
 
 
 def _links(body: str) -> tuple[tuple[str, str], ...]:

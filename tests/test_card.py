@@ -1,0 +1,97 @@
+"""Model-card parsing: metadata, prose sections, links, arXiv ids, the MOT badge; never a crash."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from osaid_guard.sources.card import metadata_facts, parse_card, substantive, text_facts
+
+CARD = """---
+license: apache-2.0
+datasets:
+  - allenai/dolma
+base_model: allenai/OLMo-7B
+---
+# OLMo
+
+[![mof-class1-qualified](https://mot.isitopen.ai/badge.svg)](https://mot.isitopen.ai/model/1)
+
+## Model Sources
+
+- **Repository:** https://github.com/allenai/OLMo
+- **Paper:** [OLMo: Accelerating the Science of Language Models](https://arxiv.org/abs/2402.00838)
+- [Technical report](https://allenai.org/olmo/olmo-report.pdf)
+
+## Training Data
+
+[More Information Needed]
+
+### Training Procedure
+
+Trained with the OLMo trainer on 256 GPUs, see arXiv:2501.00656.
+
+## Evaluation
+
+Results are in the table below.
+"""
+
+
+def facts_by_key(text: str) -> dict[str, list[object]]:
+    card = parse_card(text)
+    found: dict[str, list[object]] = {}
+    metadata, _ = metadata_facts(card.metadata or {}, "c" * 40)
+    for fact in [*metadata, *text_facts(card, "c" * 40)]:
+        found.setdefault(fact.key, []).append(fact.value)
+    return found
+
+
+def test_metadata_sections_and_links() -> None:
+    found = facts_by_key(CARD)
+    assert found["license"] == ["apache-2.0"]
+    assert found["dataset"] == ["allenai/dolma"]
+    assert found["base_model"] == ["allenai/OLMo-7B"]
+    assert found["code_repository"] == ["https://github.com/allenai/OLMo"]
+    assert found["paper"] == ["https://arxiv.org/abs/2402.00838"]
+    assert found["technical_report"] == ["https://allenai.org/olmo/olmo-report.pdf"]
+    assert found["arxiv"] == ["2402.00838", "2501.00656"]
+    assert found["mot_badge"] == ["class1-qualified"]
+    assert found["mot_url"] == ["https://mot.isitopen.ai/model/1"]
+    assert "training_data" not in found  # only a template placeholder
+    assert "256 GPUs" in str(found["training_procedure"][0])
+
+
+def test_every_fact_names_its_source_and_commit() -> None:
+    card = parse_card(CARD)
+    for fact in text_facts(card, "c" * 40):
+        assert fact.source.startswith("card:")
+        assert fact.commit == "c" * 40
+
+
+def test_problems_are_reported_not_raised() -> None:
+    assert parse_card(b"\0\1\2binary").problem == "the card is binary, not text"
+    assert "not UTF-8" in str(parse_card(b"\xff\xfe caf\xe9").problem)
+    assert "not a mapping" in str(parse_card("---\n- a\n- b\n---\nbody").problem)
+    assert "invalid at line" in str(parse_card("---\nlicense: [mit\n---\n").problem)
+    assert "larger than" in str(parse_card(b"x" * 1_000_001).problem)
+    assert parse_card("no front matter\n").metadata is None
+
+
+def test_wrongly_typed_fields_are_errors_not_facts() -> None:
+    facts, errors = metadata_facts({"datasets": 5, "base_model": ["ok/one", 3]}, None)
+    assert facts == []
+    assert [error.source for error in errors] == ["card:datasets", "card:base_model"]
+
+
+def test_substantive_needs_words_not_placeholders() -> None:
+    assert not substantive("[More Information Needed]")
+    assert substantive("word " * 30)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=3000) | st.binary(max_size=3000))
+def test_any_input_parses_without_raising(raw: str | bytes) -> None:
+    card = parse_card(raw)
+    text_facts(card, None)
+    if card.metadata is not None:
+        metadata_facts(card.metadata, None)
