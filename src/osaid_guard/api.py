@@ -10,6 +10,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
+from osaid_guard import store
 from osaid_guard.decide import decide
 from osaid_guard.model import ModelRecord, ModelRef, Verdict
 from osaid_guard.openness import assess
@@ -46,16 +47,32 @@ def check(
 
 
 def gather(ref: ModelRef, context: Context, policy: Policy) -> ModelRecord:
-    """The evidence about a model: from disk or the Hub, then what the policy attests."""
-    if ref.local_path is not None or context.offline:
-        from osaid_guard.sources.local import LocalSource
+    """The evidence about a model, then what the policy attests.
 
-        record = LocalSource(context).collect(ref)
-    else:
+    Online: from the Hub, and stored per commit for later offline use. Offline: the stored
+    record of the cached commit, else the files of the cached snapshot (or the directory).
+    """
+    if ref.local_path is None and not context.offline:
         from osaid_guard.sources.hub import HubSource
 
         record = HubSource(context).collect(ref)
+        store.save(record)
+    else:
+        record = offline_record(ref, context)
     return _with_attestations(record, policy)
+
+
+def offline_record(ref: ModelRef, context: Context) -> ModelRecord:
+    """What is known without the network: the stored record, else what the HF cache holds."""
+    from osaid_guard.sources.local import LocalSource
+
+    local = LocalSource(context)
+    if ref.local_path is None:
+        commit = local.cached_commit(ref.repo_type, ref.repo_id, ref.revision)
+        stored = store.load(ref.endpoint, ref.repo_type, ref.repo_id, commit) if commit else None
+        if stored is not None:
+            return stored
+    return local.collect(ref)
 
 
 def _with_attestations(record: ModelRecord, policy: Policy) -> ModelRecord:

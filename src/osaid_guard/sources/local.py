@@ -51,14 +51,23 @@ class LocalSource:
         directory, commit = found
         return self._read(ref, directory, commit, depth, lineage)
 
+    def cached_commit(self, repo_type: str, repo_id: str, revision: str | None) -> str | None:
+        """The commit a revision (branch name or commit) points to in the HF cache, if it is there."""
+        wanted = revision or "main"
+        if _COMMIT.match(wanted):
+            return wanted
+        ref_file = self.cache_dir / f"{repo_type}s--{repo_id.replace('/', '--')}" / "refs" / wanted
+        try:
+            commit = ref_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return commit if _COMMIT.match(commit) else None
+
     def _snapshot(self, repo_type: str, repo_id: str, revision: str | None) -> tuple[Path, str] | EvidenceError:
         """The cached snapshot of a repository at a revision (branch name or commit)."""
         folder = self.cache_dir / f"{repo_type}s--{repo_id.replace('/', '--')}"
         wanted = revision or "main"
-        commit = wanted if _COMMIT.match(wanted) else None
-        if commit is None:
-            ref_file = folder / "refs" / wanted
-            commit = ref_file.read_text(encoding="utf-8").strip() if ref_file.is_file() else None
+        commit = self.cached_commit(repo_type, repo_id, revision)
         snapshot = folder / "snapshots" / commit if commit else None
         if snapshot is None or not snapshot.is_dir():
             return EvidenceError(
