@@ -15,9 +15,12 @@ __all__ = [
     "Assessment",
     "Category",
     "Decision",
+    "GuardInstallError",
     "License",
     "LicenseError",
     "LicenseInfo",
+    "OpennessPolicyError",
+    "OpennessPolicyWarning",
     "OsaidGuardError",
     "Policy",
     "PolicyError",
@@ -27,7 +30,10 @@ __all__ = [
     "check",
     "classify_license",
     "current_policy",
+    "guarded",
+    "install",
     "load_policy",
+    "uninstall",
 ]
 
 _EXPORTS = {
@@ -41,6 +47,12 @@ _EXPORTS = {
     "Restriction": "osaid_guard.model",
     "LicenseError": "osaid_guard.errors",
     "OsaidGuardError": "osaid_guard.errors",
+    "OpennessPolicyError": "osaid_guard.errors",
+    "OpennessPolicyWarning": "osaid_guard.errors",
+    "GuardInstallError": "osaid_guard.errors",
+    "install": "osaid_guard.guard",
+    "uninstall": "osaid_guard.guard",
+    "guarded": "osaid_guard.guard",
     "PolicyError": "osaid_guard.errors",
     "classify_license": "osaid_guard.licenses",
     "Policy": "osaid_guard.policy",
@@ -50,7 +62,15 @@ _EXPORTS = {
 
 if TYPE_CHECKING:
     from osaid_guard.api import check
-    from osaid_guard.errors import LicenseError, OsaidGuardError, PolicyError
+    from osaid_guard.errors import (
+        GuardInstallError,
+        LicenseError,
+        OpennessPolicyError,
+        OpennessPolicyWarning,
+        OsaidGuardError,
+        PolicyError,
+    )
+    from osaid_guard.guard import guarded, install, uninstall
     from osaid_guard.licenses import classify_license
     from osaid_guard.model import Assessment, Category, Decision, License, LicenseInfo, Restriction, Verdict
     from osaid_guard.policy import Policy, current_policy, load_policy

@@ -61,3 +61,24 @@ class PolicyError(OsaidGuardError):
                 f"  - {problem}" for problem in problems
             )
         super().__init__(message)
+
+
+class OpennessPolicyError(OsaidGuardError):
+    """A download was refused: the model fails the organisation's openness policy (enforce mode).
+
+    A plain ``Exception`` on purpose: libraries fall back to cached files on ``OSError``,
+    HTTP or value errors, and would otherwise swallow the refusal. ``verdict`` holds the
+    full decision (reasons with rule ids, the assessment).
+    """
+
+    def __init__(self, message: str, verdict: object = None) -> None:
+        super().__init__(message)
+        self.verdict = verdict
+
+
+class GuardInstallError(OsaidGuardError):
+    """The guard cannot be installed: huggingface_hub is not what it expects (or the policy is broken)."""
+
+
+class OpennessPolicyWarning(UserWarning):
+    """A download goes on although the policy would deny it (warn mode)."""

@@ -1,0 +1,91 @@
+"""The download guard: install it, and no Hub download path hands out a model the policy denies.
+
+``install()`` patches huggingface_hub (see :mod:`osaid_guard.guard.patches`) and routes every
+download, cache hit and file-system read of a weight file through one :class:`Guard`.
+``uninstall()`` restores every patched object exactly. Both are idempotent and thread-safe.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from osaid_guard.errors import GuardInstallError
+from osaid_guard.guard import patches
+from osaid_guard.guard.engine import Guard, Request
+from osaid_guard.policy import Policy, current_policy, load_policy
+
+__all__ = ["Guard", "Request", "guarded", "install", "installed_guard", "uninstall"]
+
+_lock = threading.RLock()
+_restores: list[patches.Restore] | None = None
+_guard: Guard | None = None
+
+
+def install(policy: Policy | str | os.PathLike[str] | None = None) -> Guard:
+    """Guard every Hugging Face Hub download in this process under ``policy`` (default: the discovered one).
+
+    Installing again replaces the policy and keeps the patches. Raises
+    :class:`~osaid_guard.errors.GuardInstallError` when huggingface_hub's internals are not
+    what the guard expects; nothing is patched then.
+    """
+    global _restores, _guard
+    chosen = policy if isinstance(policy, Policy) else load_policy(policy) if policy is not None else current_policy()
+    with _lock:
+        if _restores is None:
+            problems = patches.self_check()
+            if problems:
+                raise GuardInstallError(_incompatible(problems))
+            _restores = patches.apply()
+        _guard = Guard(chosen)
+        patches.set_guard(_guard)
+        patches.block(None)
+        return _guard
+
+
+def uninstall() -> None:
+    """Remove the guard and restore every patched object exactly as it was."""
+    global _restores, _guard
+    with _lock:
+        if _restores is not None:
+            for restore in reversed(_restores):
+                restore()
+        _restores, _guard = None, None
+        patches.set_guard(None)
+        patches.block(None)
+
+
+def installed_guard() -> Guard | None:
+    """The guard in force, if installed."""
+    return _guard
+
+
+@contextmanager
+def guarded(policy: Policy | str | os.PathLike[str] | None = None) -> Iterator[Guard]:
+    """Guard downloads inside a ``with`` block; the previous state (guarded or not) comes back after it."""
+    with _lock:
+        previous = _guard
+    guard = install(policy)
+    try:
+        yield guard
+    finally:
+        with _lock:
+            if previous is None:
+                uninstall()
+            else:
+                patches.set_guard(previous)
+                globals()["_guard"] = previous
+
+
+def _incompatible(problems: list[str]) -> str:
+    try:
+        from huggingface_hub import __version__ as version
+    except ImportError:  # pragma: no cover - huggingface_hub is a dependency
+        version = "?"
+    details = "\n".join(f"  - {problem}" for problem in problems)
+    return (
+        f"osaid-guard cannot guard huggingface_hub {version}: its internals are not what the guard expects:\n"
+        f"{details}\nInstall a supported huggingface_hub (see osaid-guard's requirements) or upgrade osaid-guard."
+    )

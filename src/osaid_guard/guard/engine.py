@@ -1,0 +1,206 @@
+"""The guard's decision engine: one verdict per model and commit, then raise, warn or let through.
+
+Every interception point (see :mod:`osaid_guard.guard.patches`) describes what is about
+to be fetched or handed out as a :class:`Request` and calls :meth:`Guard.enforce`.
+Verdicts are cached per (endpoint, repo type, repo id, commit, policy fingerprint); a
+branch name maps to its commit for a short while. Threads asking about the same model at
+once wait for one evaluation. Offline, or when the Hub cannot be reached, the decision
+uses the metadata stored by earlier online checks, then what the cache holds, and fails
+closed when there is nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import time
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from osaid_guard.errors import OpennessPolicyError, OpennessPolicyWarning
+from osaid_guard.model import Decision, EvidenceError, EvidenceProblem, ModelRecord, ModelRef, Verdict
+from osaid_guard.policy.model import Mode, Policy
+
+logger = logging.getLogger("osaid_guard")
+
+BRANCH_TTL = 30.0
+"""Seconds a branch name is taken to point at the commit it pointed at when decided."""
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What is about to be downloaded or handed out from the cache."""
+
+    repo_id: str
+    repo_type: str = "model"
+    revision: str | None = None
+    commit: str | None = None
+    """The commit, when known (a cache path, a pinned revision, a served ``X-Repo-Commit``)."""
+    filename: str | None = None
+    """The file; None when the whole repository is concerned (snapshots, Xet tokens)."""
+    endpoint: str | None = None
+    token: str | bool | None = None
+    offline: bool = False
+    """The caller asked for cached files only (``local_files_only``)."""
+    via: str = ""
+    """The interception point, for messages and logs."""
+
+
+class Guard:
+    """Decides and enforces for one policy; shared by every patched entry point."""
+
+    def __init__(self, policy: Policy, environ: Mapping[str, str] | None = None) -> None:
+        self.policy = policy
+        self.mode, self.mode_note = policy.effective_mode(os.environ if environ is None else environ)
+        self._verdicts: dict[tuple[str, str, str, str], Verdict] = {}
+        self._branches: dict[tuple[str, str, str, str], tuple[str, float]] = {}
+        self._locks: dict[tuple[str, str, str, str], threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self._warned: set[tuple[str, str, str, str]] = set()
+        self.evaluations = 0
+        """How many verdicts were computed (not served from the cache): for tests and benchmarks."""
+
+    # --- public --------------------------------------------------------------------------------
+
+    def enforce(self, request: Request) -> Verdict | None:
+        """Let the request through, warn, or raise :class:`OpennessPolicyError`."""
+        if self.mode is Mode.OFF:
+            return None
+        if request.filename is not None and not self.policy.gates(request.filename):
+            return None
+        verdict = self.verdict(request)
+        if verdict.decision is Decision.DENY:
+            message = explain(verdict, self.policy, request)
+            logger.error("%s", message)
+            raise OpennessPolicyError(message, verdict)
+        if verdict.decision is Decision.WARN:
+            key = self._key(request, verdict.commit or "")
+            if key not in self._warned:
+                self._warned.add(key)
+                message = explain(verdict, self.policy, request)
+                logger.warning("%s", message)
+                warnings.warn(message, OpennessPolicyWarning, stacklevel=4)
+        return verdict
+
+    def verdict(self, request: Request) -> Verdict:
+        """The (cached) verdict for the repository at the request's commit or revision."""
+        endpoint = request.endpoint or _default_endpoint()
+        request = replace(request, endpoint=endpoint)
+        commit = request.commit or (request.revision if request.revision and _COMMIT.match(request.revision) else None)
+        if commit is None:
+            commit = self._branch_commit(request)
+        if commit is not None:
+            cached = self._verdicts.get(self._key(request, commit))
+            if cached is not None:
+                return cached
+        flight = self._key(request, commit or f"rev:{request.revision or 'main'}")
+        with self._lock_for(flight):  # one evaluation per model, however many threads ask
+            if commit is None:
+                commit = self._branch_commit(request)
+            if commit is not None and (cached := self._verdicts.get(self._key(request, commit))) is not None:
+                return cached
+            verdict = self._evaluate(request, commit)
+            self.evaluations += 1
+            if verdict.commit is not None:
+                self._verdicts[self._key(request, verdict.commit)] = verdict
+                if request.revision and not _COMMIT.match(request.revision):
+                    self._branches[self._key(request, request.revision)] = (verdict.commit, time.monotonic())
+            return verdict
+
+    # --- evaluation -----------------------------------------------------------------------------
+
+    def _evaluate(self, request: Request, commit: str | None) -> Verdict:
+        from osaid_guard.api import offline_record
+        from osaid_guard.decide import decide
+        from osaid_guard.openness import assess
+        from osaid_guard.sources import Context
+        from osaid_guard.sources.attest import attested_facts
+
+        context = Context(endpoint=request.endpoint, token=request.token)
+        ref = ModelRef(request.repo_id, commit or request.revision, request.repo_type, request.endpoint)
+        offline = request.offline or _hub_offline()
+        record: ModelRecord | None = None
+        if not offline:
+            from osaid_guard import store
+            from osaid_guard.sources.hub import HubSource
+
+            record = HubSource(context).collect(ref)
+            if record.commit is not None:
+                store.save(record)
+            elif record.errors and all(error.kind is EvidenceProblem.UNREACHABLE for error in record.errors):
+                # The Hub is unreachable (not "not found"): what is known offline decides.
+                fallback = offline_record(ref, replace(context, offline=True))
+                record = fallback if fallback.commit is not None else _with_hint(record)
+        if record is None:
+            record = offline_record(ref, replace(context, offline=True))
+            if record.commit is None or (not record.facts and record.errors):
+                record = _with_hint(record)
+        record = replace(record, facts=attested_facts(record.ref, self.policy, record.commit) + record.facts)
+        verdict = decide(assess(record), self.policy, mode=self.mode)
+        notes = (*verdict.notes, self.mode_note) if self.mode_note else verdict.notes
+        return replace(verdict, notes=notes)
+
+    def _branch_commit(self, request: Request) -> str | None:
+        entry = self._branches.get(self._key(request, request.revision or "main"))
+        if entry is not None and time.monotonic() - entry[1] < BRANCH_TTL:
+            return entry[0]
+        return None
+
+    def _key(self, request: Request, commit: str) -> tuple[str, str, str, str]:
+        return (request.endpoint or _default_endpoint(), request.repo_type, request.repo_id, commit)
+
+    def _lock_for(self, key: tuple[str, str, str, str]) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+
+def _with_hint(record: ModelRecord) -> ModelRecord:
+    """No metadata offline: say how to get it."""
+    hint = EvidenceError(
+        "guard:offline",
+        EvidenceProblem.UNREACHABLE,
+        f"no metadata for {record.ref.repo_id} is stored for offline use; run "
+        f"`osaid-guard check {record.ref.repo_id}` once online",
+    )
+    return replace(record, errors=(*record.errors, hint))
+
+
+def _default_endpoint() -> str:
+    from huggingface_hub import constants
+
+    return str(constants.ENDPOINT)
+
+
+def _hub_offline() -> bool:
+    from huggingface_hub import constants
+
+    return bool(constants.HF_HUB_OFFLINE)
+
+
+def explain(verdict: Verdict, policy: Policy, request: Request | None = None) -> str:
+    """The message a user sees: which model, which commit, which rules, and how to proceed."""
+    from osaid_guard.decide import exception_entry
+
+    repo = verdict.ref.repo_id
+    commit = f"commit {verdict.commit}" if verdict.commit else f"revision {verdict.ref.revision or 'main'}"
+    source = policy.files[0] if policy.files else "the default policy"
+    action = "denied" if verdict.decision is Decision.DENY else "would deny"
+    via = f" ({request.via})" if request is not None and request.via else ""
+    lines = [f"osaid-guard {action} {repo} at {commit}{via} under {source}:"]
+    for reason in verdict.reasons:
+        if reason.denies:
+            lines.append(f"  [{reason.rule}] {reason.message}")
+            if reason.hint:
+                lines += [f"      {line}" for line in reason.hint.splitlines()]
+    expired = [reason for reason in verdict.reasons if reason.rule == "OG604"]
+    lines += [f"  [{reason.rule}] {reason.message}" for reason in expired]
+    if verdict.assessment is not None:
+        target = policy.files[0] if policy.files else "your pyproject.toml"
+        lines.append(f"To allow it anyway, add an approved exception to {target}:")
+        lines += [f"  {line}" for line in exception_entry(verdict.assessment).splitlines()]
+    lines.append(f"Details: osaid-guard check {repo}{'@' + verdict.commit if verdict.commit else ''}")
+    return "\n".join(lines)
