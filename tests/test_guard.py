@@ -288,12 +288,12 @@ def test_guarded_scope(repos: Hub) -> None:
 
 
 def test_a_client_factory_set_after_install_keeps_the_http_guard(repos: Hub) -> None:
-    import httpx2  # huggingface_hub's own client library
+    client_class = type(get_session())  # httpx2.Client on huggingface_hub 2.x, httpx.Client on 1.x
 
     install(Policy())
     seen: list[str] = []
     huggingface_hub.set_client_factory(
-        lambda: httpx2.Client(event_hooks={"request": [lambda request: seen.append(str(request.url))]})
+        lambda: client_class(event_hooks={"request": [lambda request: seen.append(str(request.url))]})
     )
     assert_denied(repos, lambda: get_session().get(hf_hub_url(DENIED, "model.safetensors")))
     assert seen  # the user's own hook still runs

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from osaid_guard import store
 from osaid_guard.decide import decide
-from osaid_guard.model import ModelRecord, ModelRef, Verdict
+from osaid_guard.model import EvidenceError, EvidenceProblem, ModelRecord, ModelRef, Verdict
 from osaid_guard.openness import assess
 from osaid_guard.policy import Policy, current_policy, load_policy
 from osaid_guard.sources import DEFAULT_TIMEOUT, Context
@@ -63,16 +63,27 @@ def gather(ref: ModelRef, context: Context, policy: Policy) -> ModelRecord:
 
 
 def offline_record(ref: ModelRef, context: Context) -> ModelRecord:
-    """What is known without the network: the stored record, else what the HF cache holds."""
+    """What is known without the network: the stored record, else what the HF cache holds.
+
+    Without a stored record the evidence is only the cached files (often not even the card),
+    and the record says how to do better.
+    """
     from osaid_guard.sources.local import LocalSource
 
     local = LocalSource(context)
-    if ref.local_path is None:
-        commit = local.cached_commit(ref.repo_type, ref.repo_id, ref.revision)
-        stored = store.load(ref.endpoint, ref.repo_type, ref.repo_id, commit) if commit else None
-        if stored is not None:
-            return stored
-    return local.collect(ref)
+    if ref.local_path is not None:
+        return local.collect(ref)
+    commit = local.cached_commit(ref.repo_type, ref.repo_id, ref.revision)
+    stored = store.load(ref.endpoint, ref.repo_type, ref.repo_id, commit) if commit else None
+    if stored is not None:
+        return stored
+    record = local.collect(ref)
+    hint = EvidenceError(
+        "offline",
+        EvidenceProblem.UNREACHABLE,
+        f"offline and no metadata of {ref.repo_id} is stored: run `osaid-guard check {ref.repo_id}` once online",
+    )
+    return replace(record, errors=(*record.errors, hint))
 
 
 def _with_attestations(record: ModelRecord, policy: Policy) -> ModelRecord:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from osaid_guard.errors import OpennessPolicyError, OpennessPolicyWarning
-from osaid_guard.model import Decision, EvidenceError, EvidenceProblem, ModelRecord, ModelRef, Verdict
+from osaid_guard.model import Decision, EvidenceProblem, ModelRecord, ModelRef, Verdict
 from osaid_guard.policy.model import Mode, Policy
 
 logger = logging.getLogger("osaid_guard")
@@ -134,11 +134,9 @@ class Guard:
             elif record.errors and all(error.kind is EvidenceProblem.UNREACHABLE for error in record.errors):
                 # The Hub is unreachable (not "not found"): what is known offline decides.
                 fallback = offline_record(ref, replace(context, offline=True))
-                record = fallback if fallback.commit is not None else _with_hint(record)
+                record = fallback if fallback.commit is not None else record
         if record is None:
             record = offline_record(ref, replace(context, offline=True))
-            if record.commit is None or (not record.facts and record.errors):
-                record = _with_hint(record)
         record = replace(record, facts=attested_facts(record.ref, self.policy, record.commit) + record.facts)
         verdict = decide(assess(record), self.policy, mode=self.mode)
         notes = (*verdict.notes, self.mode_note) if self.mode_note else verdict.notes
@@ -156,17 +154,6 @@ class Guard:
     def _lock_for(self, key: tuple[str, str, str, str]) -> threading.Lock:
         with self._locks_guard:
             return self._locks.setdefault(key, threading.Lock())
-
-
-def _with_hint(record: ModelRecord) -> ModelRecord:
-    """No metadata offline: say how to get it."""
-    hint = EvidenceError(
-        "guard:offline",
-        EvidenceProblem.UNREACHABLE,
-        f"no metadata for {record.ref.repo_id} is stored for offline use; run "
-        f"`osaid-guard check {record.ref.repo_id}` once online",
-    )
-    return replace(record, errors=(*record.errors, hint))
 
 
 def _default_endpoint() -> str:
@@ -196,8 +183,8 @@ def explain(verdict: Verdict, policy: Policy, request: Request | None = None) ->
             lines.append(f"  [{reason.rule}] {reason.message}")
             if reason.hint:
                 lines += [f"      {line}" for line in reason.hint.splitlines()]
-    expired = [reason for reason in verdict.reasons if reason.rule == "OG604"]
-    lines += [f"  [{reason.rule}] {reason.message}" for reason in expired]
+    notes = [r for r in verdict.reasons if not r.denies and (r.rule == "OG604" or r.rule.startswith("OG5"))]
+    lines += [f"  note [{reason.rule}] {reason.message}" for reason in notes]
     if verdict.assessment is not None:
         target = policy.files[0] if policy.files else "your pyproject.toml"
         lines.append(f"To allow it anyway, add an approved exception to {target}:")

@@ -405,3 +405,16 @@ def _on_response(response: Any) -> None:
         served = parsed[1]
         # The branch may have moved since the decision: the commit actually served must pass too.
         _enforce(Request(**{**served.__dict__, "commit": commit.lower(), "via": "http served commit"}))
+
+
+def block_everything(message: str) -> None:
+    """The guard could not be installed in enforce mode: refuse every gated download, as far as possible.
+
+    Each layer is tried on its own, so what still matches huggingface_hub's internals blocks.
+    """
+    block(message)
+    for layer in (_layer_download, _layer_cache_and_snapshot, _layer_file_system, _layer_http):
+        try:
+            layer()
+        except Exception:  # a layer that does not fit is skipped; the others still block
+            continue
