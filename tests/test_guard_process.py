@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
-def env(tmp_path: Path, hub: Hub) -> Iterator[dict[str, str]]:
+def env(tmp_path: Path, hub: Hub) -> dict[str, str]:
     """A child environment: its own HF home and record store, the local Hub, a default-policy project."""
     project = tmp_path / "project"
     project.mkdir()
@@ -41,7 +40,7 @@ def env(tmp_path: Path, hub: Hub) -> Iterator[dict[str, str]]:
         HF_HUB_DISABLE_PROGRESS_BARS="1",
         PWD=str(project),
     )
-    yield child
+    return child
 
 
 def python(code: str, env: dict[str, str], cwd: Path | None = None, **extra: str) -> subprocess.CompletedProcess[str]:
@@ -102,7 +101,8 @@ def test_offline_a_stored_decision_basis_applies_and_a_changed_policy_applies_to
     assert offline.stdout.strip() == "ALLOWED", offline.stderr
     strict = tmp_path / "strict.toml"
     strict.write_text('deny-licenses = ["MIT"]\n', encoding="utf-8")
-    call = f'import osaid_guard; osaid_guard.install({str(strict)!r}); hf_hub_download("org/open-tiny", "model.safetensors")'
+    install = f"import osaid_guard; osaid_guard.install({str(strict)!r})"
+    call = f'{install}; hf_hub_download("org/open-tiny", "model.safetensors")'
     denied = python(DOWNLOAD.format(call=call), env, HF_HUB_OFFLINE="1")
     assert denied.stdout.strip() == "DENIED", denied.stderr
     assert "[OG102]" in denied.stderr
@@ -123,8 +123,11 @@ def test_offline_a_stored_decision_basis_applies_and_a_changed_policy_applies_to
 def test_offline_a_model_cached_without_the_guard_and_without_metadata_is_denied(
     repos: Hub, env: dict[str, str], call: str
 ) -> None:
-    fill = python('from huggingface_hub import hf_hub_download; print(hf_hub_download("meta-llama/llama3-tiny", '
-                  '"model.safetensors"))', env)
+    fill = python(
+        'from huggingface_hub import hf_hub_download; print(hf_hub_download("meta-llama/llama3-tiny", '
+        '"model.safetensors"))',
+        env,
+    )
     commit = Path(fill.stdout.strip()).parent.name
     repos.server.reset()
     code = DOWNLOAD.format(call=f"import osaid_guard; osaid_guard.install(); COMMIT = {commit!r}; {call}")
@@ -185,7 +188,9 @@ def test_a_broken_policy_with_autoload_fails_closed_and_says_why(repos: Hub, env
 
 
 def test_import_osaid_guard_auto(repos: Hub, env: dict[str, str]) -> None:
-    code = DOWNLOAD.format(call='import osaid_guard.auto; hf_hub_download("meta-llama/llama3-tiny", "model.safetensors")')
+    code = DOWNLOAD.format(
+        call='import osaid_guard.auto; hf_hub_download("meta-llama/llama3-tiny", "model.safetensors")'
+    )
     assert python(code, env).stdout.strip() == "DENIED"
 
 
@@ -211,8 +216,9 @@ def model_repos(hub: Hub, tiny_models: dict[str, Path]) -> Hub:
         ("org/llama-open", "llama", "mit"),
     ):
         files = {path.name: path.read_bytes() for path in tiny_models[kind].iterdir()}
-        hub.repos.model(repo, {"license": licence, "library_name": "transformers"}, "# tiny\n", weights=False,
-                        files=files)
+        hub.repos.model(
+            repo, {"license": licence, "library_name": "transformers"}, "# tiny\n", weights=False, files=files
+        )
     return hub
 
 

@@ -78,6 +78,8 @@ def offline_record(ref: ModelRef, context: Context) -> ModelRecord:
     if stored is not None:
         return stored
     record = local.collect(ref)
+    if record.commit is None:
+        return record  # not cached at all: its error says so
     hint = EvidenceError(
         "offline",
         EvidenceProblem.UNREACHABLE,
