@@ -140,11 +140,19 @@ def test_offline_a_model_cached_without_the_guard_and_without_metadata_is_denied
 # --- zero-code activation ---------------------------------------------------------------------------
 
 
-def test_autoload_is_inert_unless_enabled(env: dict[str, str]) -> None:
-    code = "import sys; import json; print(json.dumps(sorted(m for m in sys.modules if m.startswith('osaid'))))"
-    assert json.loads(python(code, env).stdout) == []
-    enabled = json.loads(python(code, env, OSAID_GUARD_AUTOLOAD="1").stdout)
-    assert enabled == ["osaid_guard", "osaid_guard._autoload"]  # a finder only: no guard, no huggingface_hub
+def test_autoload_imports_nothing_until_huggingface_hub_is_imported(env: dict[str, str]) -> None:
+    code = """
+    import json, sys
+    print(json.dumps({
+        "modules": sorted(m for m in sys.modules if m.startswith(("osaid", "huggingface"))),
+        "finders": [type(f).__name__ for f in sys.meta_path].count("_OsaidGuardFinder"),
+    }))
+    """
+    assert json.loads(python(code, env).stdout) == {"modules": [], "finders": 0}
+    assert json.loads(python(code, env, OSAID_GUARD_AUTOLOAD="1").stdout) == {"modules": [], "finders": 1}
+    installed = "import huggingface_hub; from osaid_guard.guard import installed_guard; print(installed_guard() is not None)"
+    assert python(installed, env, OSAID_GUARD_AUTOLOAD="yes").stdout.strip() == "True"
+    assert python(installed, env).stdout.strip() == "False"
 
 
 def test_autoload_guards_a_script_that_never_imports_osaid_guard(repos: Hub, env: dict[str, str]) -> None:

@@ -1,52 +1,53 @@
 """Zero-code activation: guard every Hub download of a process, installed right after huggingface_hub loads.
 
-The ``osaid_guard_autoload.pth`` file in site-packages imports this module at interpreter start
-only when ``OSAID_GUARD_AUTOLOAD`` is set (1, true, yes, on); otherwise it costs one environment
-lookup. This module registers a one-shot import finder: nothing happens until ``huggingface_hub``
-is imported, then the guard is installed with the discovered policy. Nothing here may break the
-interpreter: any error is reported once, and unless the policy is known not to enforce, Hub
-downloads are then refused rather than let through unguarded.
+The ``osaid_guard_autoload.pth`` file in site-packages runs one line at interpreter start: when
+``OSAID_GUARD_AUTOLOAD`` is set (1, true, yes, on) it registers a tiny one-shot import finder,
+defined in the line itself so that nothing is imported (importing even this module costs a
+directory scan of site-packages, about a millisecond). Only when ``huggingface_hub`` is imported
+does the finder call :func:`wrap` here, and the guard is installed with the discovered policy
+right after huggingface_hub has loaded. Nothing here may break the interpreter: any error is
+reported once, and unless the policy is known not to enforce, Hub downloads are then refused
+rather than let through unguarded.
 """
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import sys
-import types
 from collections.abc import Sequence
-
-ENABLED_VALUES = ("1", "true", "yes", "on")
-
-
-class _AfterHubImport(importlib.abc.MetaPathFinder):
-    """Finds nothing itself; wraps huggingface_hub's loader to install the guard after it runs."""
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: types.ModuleType | None = None
-    ) -> importlib.machinery.ModuleSpec | None:
-        if fullname != "huggingface_hub":
-            return None
-        sys.meta_path[:] = [finder for finder in sys.meta_path if finder is not self]
-        spec = importlib.util.find_spec(fullname)
-        if spec is not None and spec.loader is not None:
-            spec.loader = _InstallAfter(spec.loader)
-        return spec
+from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Any
 
 
-class _InstallAfter(importlib.abc.Loader):
-    def __init__(self, loader: importlib.abc.Loader) -> None:
+def wrap(fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None) -> ModuleSpec | None:
+    """huggingface_hub's module spec, its loader wrapped to install the guard once the module has run.
+
+    Called by the finder the ``.pth`` line registers, when huggingface_hub is first imported.
+    """
+    for finder in sys.meta_path:
+        find_spec = getattr(finder, "find_spec", None)
+        spec: ModuleSpec | None = find_spec(fullname, path, target) if find_spec is not None else None
+        if spec is not None:
+            if spec.loader is not None:
+                spec.loader = _InstallAfter(spec.loader)  # type: ignore[assignment]  # a loader by duck typing
+            return spec
+    return None
+
+
+class _InstallAfter:
+    """Runs the real loader, then installs the guard."""
+
+    def __init__(self, loader: Any) -> None:
         self._loader = loader
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+    def create_module(self, spec: Any) -> Any:
         return self._loader.create_module(spec)
 
-    def exec_module(self, module: types.ModuleType) -> None:
+    def exec_module(self, module: Any) -> None:
         self._loader.exec_module(module)
         activate()
 
-    def __getattr__(self, name: str) -> object:  # resources, is_package, … of the real loader
+    def __getattr__(self, name: str) -> Any:  # is_package, get_resource_reader, … of the real loader
         return getattr(self._loader, name)
 
 
@@ -63,7 +64,6 @@ def activate() -> None:
 def _fail(error: Exception) -> None:
     from osaid_guard.guard import patches
 
-    enforcing = True
     try:
         from osaid_guard.policy import Mode, current_policy
 
@@ -77,12 +77,21 @@ def _fail(error: Exception) -> None:
     sys.stderr.write(message + "\n")
 
 
+class _AfterHubImport:
+    """The same finder the ``.pth`` line defines, for activation from code (:func:`register`)."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if fullname != "huggingface_hub":
+            return None
+        sys.meta_path.remove(self)
+        return wrap(fullname, path, target)
+
+
 def register() -> None:
     """Install the guard when huggingface_hub is imported (now, if it already is)."""
     if "huggingface_hub" in sys.modules:
         activate()
-    elif not any(isinstance(finder, _AfterHubImport) for finder in sys.meta_path):
+    elif not any(type(finder).__name__ in ("_AfterHubImport", "_OsaidGuardFinder") for finder in sys.meta_path):
         sys.meta_path.insert(0, _AfterHubImport())
-
-
-register()

@@ -61,10 +61,59 @@ class Guard:
         self._locks: dict[tuple[str, str, str, str], threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self._warned: set[tuple[str, str, str, str]] = set()
+        self._gated_names: dict[str, bool] = {}
+        self._settled: set[tuple[object, ...]] = set()
+        """Calls already allowed that cannot change: a commit-pinned or ungated file. One look-up."""
+        self.endpoint = _default_endpoint()
         self.evaluations = 0
         """How many verdicts were computed (not served from the cache): for tests and benchmarks."""
 
     # --- public --------------------------------------------------------------------------------
+
+    def check(
+        self,
+        repo_id: str,
+        repo_type: str,
+        revision: str | None,
+        filename: str | None,
+        endpoint: str | None,
+        commit: str | None = None,
+        token: str | bool | None = None,
+        offline: bool = False,
+        via: str = "",
+    ) -> None:
+        """The hot path of every download: an allowed decision already known costs two dict look-ups."""
+        settled = (repo_id, revision, commit, filename, endpoint, repo_type)
+        if settled in self._settled:
+            return
+        if self.mode is Mode.OFF or (filename is not None and not self._gated(filename)):
+            self._remember(settled)
+            return
+        endpoint = endpoint or self.endpoint
+        pin = commit or (revision if revision is not None and _COMMIT.match(revision) else None)
+        if pin is None:
+            branch = self._branches.get((endpoint, repo_type, repo_id, revision or "main"))
+            pin = branch[0] if branch is not None and time.monotonic() - branch[1] < BRANCH_TTL else None
+        if pin is not None:
+            known = self._verdicts.get((endpoint, repo_type, repo_id, pin))
+            if known is not None and known.decision is Decision.ALLOW:
+                if commit is not None or pin == revision:
+                    self._remember(settled)  # a commit's verdict never changes for this guard
+                return
+        request = Request(repo_id, repo_type, revision, commit, filename, endpoint, token, offline, via)
+        self.enforce(request)
+
+    def _remember(self, settled: tuple[object, ...]) -> None:
+        if len(self._settled) < 65536:
+            self._settled.add(settled)
+
+    def _gated(self, filename: str) -> bool:
+        gated = self._gated_names.get(filename)
+        if gated is None:
+            gated = self.policy.gates(filename)
+            if len(self._gated_names) < 4096:
+                self._gated_names[filename] = gated
+        return gated
 
     def enforce(self, request: Request) -> Verdict | None:
         """Let the request through, warn, or raise :class:`OpennessPolicyError`."""
@@ -88,8 +137,8 @@ class Guard:
 
     def verdict(self, request: Request) -> Verdict:
         """The (cached) verdict for the repository at the request's commit or revision."""
-        endpoint = request.endpoint or _default_endpoint()
-        request = replace(request, endpoint=endpoint)
+        if request.endpoint is None:
+            request = replace(request, endpoint=self.endpoint)
         commit = request.commit or (request.revision if request.revision and _COMMIT.match(request.revision) else None)
         if commit is None:
             commit = self._branch_commit(request)
@@ -149,7 +198,7 @@ class Guard:
         return None
 
     def _key(self, request: Request, commit: str) -> tuple[str, str, str, str]:
-        return (request.endpoint or _default_endpoint(), request.repo_type, request.repo_id, commit)
+        return (request.endpoint or self.endpoint, request.repo_type, request.repo_id, commit)
 
     def _lock_for(self, key: tuple[str, str, str, str]) -> threading.Lock:
         with self._locks_guard:

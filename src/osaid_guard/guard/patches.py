@@ -67,6 +67,27 @@ def _enforce(request: Request) -> None:
         guard.enforce(request)
 
 
+def _check(
+    repo_id: str,
+    repo_type: str | None,
+    revision: str | None,
+    filename: str | None,
+    endpoint: str | None,
+    commit: str | None = None,
+    token: str | bool | None = None,
+    offline: bool = False,
+    via: str = "",
+) -> None:
+    """The layers' way in: the guard's fast path first, a full :class:`Request` only when needed."""
+    if _blocked[0] is not None:
+        if filename is None or _current[0] is None or _current[0].policy.gates(filename):
+            raise OpennessPolicyError(_blocked[0])
+        return
+    guard = _current[0]
+    if guard is not None:
+        guard.check(repo_id, repo_type or "model", revision, filename, endpoint, commit, token, offline, via)
+
+
 # --- self-check -------------------------------------------------------------------------------
 
 _DOWNLOAD_PARAMS = {"repo_id", "filename", "repo_type", "revision", "endpoint", "token", "local_files_only"}
@@ -206,17 +227,15 @@ def _layer_download() -> list[Restore]:
 def _guarded_download(original: Callable[..., Any], via: str) -> Callable[..., Any]:
     def guarded(**kwargs: Any) -> Any:
         if not kwargs.get("dry_run"):
-            _enforce(
-                Request(
-                    repo_id=kwargs["repo_id"],
-                    repo_type=kwargs.get("repo_type") or "model",
-                    revision=kwargs.get("revision"),
-                    filename=kwargs["filename"],
-                    endpoint=kwargs.get("endpoint"),
-                    token=kwargs.get("token"),
-                    offline=bool(kwargs.get("local_files_only")),
-                    via=via,
-                )
+            _check(
+                kwargs["repo_id"],
+                kwargs.get("repo_type"),
+                kwargs.get("revision"),
+                kwargs["filename"],
+                kwargs.get("endpoint"),
+                token=kwargs.get("token"),
+                offline=bool(kwargs.get("local_files_only")),
+                via=via,
             )
         return original(**kwargs)
 
@@ -238,8 +257,15 @@ def _layer_cache_and_snapshot() -> list[Restore]:
     ]
 
 
+_SIGNATURES: dict[Callable[..., Any], inspect.Signature] = {}
+
+
 def _bind(original: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
-    bound = inspect.signature(original).bind(*args, **kwargs)
+    """The call's arguments by name (the signature is computed once per function)."""
+    signature = _SIGNATURES.get(original)
+    if signature is None:
+        signature = _SIGNATURES[original] = inspect.signature(original)
+    bound = signature.bind(*args, **kwargs)
     bound.apply_defaults()
     return dict(bound.arguments)
 
@@ -247,17 +273,13 @@ def _bind(original: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str,
 def _hook_cache(original: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     result = original(*args, **kwargs)
     if isinstance(result, str):
-        call = _bind(original, args, kwargs)
+        # try_to_load_from_cache(repo_id, filename, cache_dir=None, revision=None, repo_type=None)
+        repo_id = kwargs["repo_id"] if "repo_id" in kwargs else args[0]
+        filename = kwargs["filename"] if "filename" in kwargs else args[1]
+        repo_type = kwargs.get("repo_type", args[4] if len(args) > 4 else None)
         commit = _SNAPSHOT_COMMIT.search(result)
-        _enforce(
-            Request(
-                repo_id=call["repo_id"],
-                repo_type=call.get("repo_type") or "model",
-                revision=call.get("revision"),
-                commit=commit.group(1) if commit else None,
-                filename=call["filename"],
-                via="try_to_load_from_cache",
-            )
+        _check(
+            repo_id, repo_type, None, filename, None, commit.group(1) if commit else None, via="try_to_load_from_cache"
         )
     return result
 
