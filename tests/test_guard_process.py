@@ -150,7 +150,9 @@ def test_autoload_imports_nothing_until_huggingface_hub_is_imported(env: dict[st
     """
     assert json.loads(python(code, env).stdout) == {"modules": [], "finders": 0}
     assert json.loads(python(code, env, OSAID_GUARD_AUTOLOAD="1").stdout) == {"modules": [], "finders": 1}
-    installed = "import huggingface_hub; from osaid_guard.guard import installed_guard; print(installed_guard() is not None)"
+    installed = (
+        "import huggingface_hub; from osaid_guard.guard import installed_guard; print(installed_guard() is not None)"
+    )
     assert python(installed, env, OSAID_GUARD_AUTOLOAD="yes").stdout.strip() == "True"
     assert python(installed, env).stdout.strip() == "False"
 
@@ -299,3 +301,35 @@ def test_transformers_cached_models_are_refused_on_the_pinned_fast_path_and_offl
     offline = _load_all(env, install="osaid_guard.install()", HF_HUB_OFFLINE="1")
     assert offline["llama-tiny"].startswith("denied:")
     assert offline["bert-open"].startswith("allowed:")  # decided from the metadata stored online
+
+
+def test_diffusers_is_guarded_too(hub: Hub, env: dict[str, str], tmp_path: Path) -> None:
+    pytest.importorskip("diffusers", reason="diffusers is in the test extra")
+    from tests.hub.models import tiny_unet
+
+    files = {path.name: path.read_bytes() for path in tiny_unet(tmp_path / "unet").iterdir()}
+    hub.repos.model(
+        "org/unet-open", {"license": "apache-2.0", "library_name": "diffusers"}, "# u\n", weights=False, files=files
+    )
+    hub.repos.model(
+        "org/unet-nc", {"license": "cc-by-nc-4.0", "library_name": "diffusers"}, "# u\n", weights=False, files=files
+    )
+    code = """
+    import osaid_guard
+    from diffusers import UNet2DModel
+    osaid_guard.install()
+    print(type(UNet2DModel.from_pretrained("org/unet-open")).__name__)
+    try:
+        UNet2DModel.from_pretrained("org/unet-nc")
+    except Exception as error:
+        chain = []
+        while error is not None:
+            chain.append(type(error).__name__)
+            error = error.__cause__ or error.__context__
+        print(">".join(chain))
+    """
+    result = python(code, env)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["UNet2DModel", result.stdout.split()[1]]
+    assert "OpennessPolicyError" in result.stdout.split()[1]
+    assert weight_requests(hub, "org/unet-nc") == []

@@ -37,3 +37,16 @@ def tiny_llama(directory: Path) -> Path:
     )  # fmt: skip
     LlamaForCausalLM(config).save_pretrained(directory)
     return directory
+
+
+def tiny_unet(directory: Path) -> Path:
+    """A two-block diffusers UNet with 8x8 samples, for a library besides transformers."""
+    import torch
+    from diffusers import UNet2DModel
+
+    torch.manual_seed(0)
+    UNet2DModel(
+        sample_size=8, in_channels=1, out_channels=1, layers_per_block=1, block_out_channels=(4, 8),
+        down_block_types=("DownBlock2D", "DownBlock2D"), up_block_types=("UpBlock2D", "UpBlock2D"), norm_num_groups=2,
+    ).save_pretrained(directory)  # fmt: skip
+    return directory
