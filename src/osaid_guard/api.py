@@ -14,7 +14,7 @@ from osaid_guard import store
 from osaid_guard.decide import decide
 from osaid_guard.model import EvidenceError, EvidenceProblem, ModelRecord, ModelRef, Verdict
 from osaid_guard.openness import assess
-from osaid_guard.policy import Policy, current_policy, load_policy
+from osaid_guard.policy import Mode, Policy, current_policy, load_policy
 from osaid_guard.sources import DEFAULT_TIMEOUT, Context
 from osaid_guard.sources.attest import attested_facts
 
@@ -40,26 +40,23 @@ def check(
     chosen = policy if isinstance(policy, Policy) else load_policy(policy) if policy is not None else current_policy()
     context = Context(endpoint=endpoint, token=token, timeout=timeout, offline=offline)
     mode, note = chosen.effective_mode(os.environ)
-    ref = _ref(repo_id, revision, repo_type, endpoint)
-    record = gather(ref, context, chosen)
-    verdict = decide(assess(record), chosen, mode=mode)
+    verdict = judge(_ref(repo_id, revision, repo_type, endpoint), context, chosen, mode)
     return replace(verdict, notes=(*verdict.notes, note)) if note else verdict
 
 
-def gather(ref: ModelRef, context: Context, policy: Policy) -> ModelRecord:
-    """The evidence about a model, then what the policy attests.
+def judge(ref: ModelRef, context: Context, policy: Policy, mode: Mode) -> Verdict:
+    """Gather (every source, then the policy's attestations), assess, decide, tell the observers.
 
-    Online: from the Hub, and stored per commit for later offline use. Offline: the stored
-    record of the cached commit, else the files of the cached snapshot (or the directory).
+    The one path to a verdict: the command line and the download guard both come here.
     """
-    if ref.local_path is None and not context.offline:
-        from osaid_guard.sources.hub import HubSource
+    from osaid_guard.plugins import host_for
 
-        record = HubSource(context).collect(ref)
-        store.save(record)
-    else:
-        record = offline_record(ref, context)
-    return _with_attestations(record, policy)
+    host = host_for(policy)
+    record = _with_attestations(host.collect(ref, context, policy), policy)
+    assessment = assess(record)
+    verdict = decide(assessment, policy, mode=mode, extra=host.rules(assessment, policy))
+    host.observe(verdict)
+    return verdict
 
 
 def offline_record(ref: ModelRef, context: Context) -> ModelRecord:

@@ -9,6 +9,7 @@ evidence that could not be fetched, unless ``on-error = "allow"``: fail closed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from osaid_guard.licenses import classify_license, satisfies
@@ -45,6 +46,7 @@ RULES: dict[str, str] = {
     "OG502": "the repository or revision does not exist",
     "OG503": "the repository is gated or private and this token has no access",
     "OG504": "part of the evidence is unreadable",
+    "OG505": "a plugin failed or returned something it should not",
     "OG601": "the repository matches deny-repos",
     "OG602": "the repository matches allow-repos",
     "OG603": "an exception in the policy allows the model",
@@ -53,8 +55,19 @@ RULES: dict[str, str] = {
 """Every rule id and what it means."""
 
 
-def decide(assessment: Assessment, policy: Policy, *, mode: Mode | None = None, today: date | None = None) -> Verdict:
-    """The policy's answer for one assessed model; ``mode`` overrides the policy's (environment)."""
+def decide(
+    assessment: Assessment,
+    policy: Policy,
+    *,
+    mode: Mode | None = None,
+    today: date | None = None,
+    extra: Sequence[Reason] = (),
+) -> Verdict:
+    """The policy's answer for one assessed model.
+
+    ``mode`` overrides the policy's (the environment may); ``extra`` are reasons from plugins'
+    rules, which can deny or explain but never allow: only the policy's exceptions allow.
+    """
     mode = mode or policy.mode
     ref, commit = assessment.ref, assessment.commit
     if mode is Mode.OFF:
@@ -73,6 +86,7 @@ def decide(assessment: Assessment, policy: Policy, *, mode: Mode | None = None, 
     reasons += _data(assessment, policy)
     if policy.check_lineage:
         reasons += _lineage(assessment, policy, today)
+    reasons += extra
     if not any(reason.denies for reason in reasons):
         return Verdict(ref, commit, Decision.ALLOW, tuple(reasons), assessment, policy.fingerprint)
     exception = policy.exception_for(repo_id, commit, today) if repo_id else None
@@ -96,6 +110,16 @@ def decide(assessment: Assessment, policy: Policy, *, mode: Mode | None = None, 
     return Verdict(ref, commit, decision, tuple(reasons), assessment, policy.fingerprint)
 
 
+def _unfetched(assessment: Assessment) -> bool:
+    """Nothing could be read at all (the OG5xx reasons say why): no other rule has anything to judge."""
+    missing = (EvidenceProblem.UNREACHABLE, EvidenceProblem.NOT_FOUND, EvidenceProblem.FORBIDDEN)
+    return (
+        assessment.commit is None
+        and assessment.license is None
+        and any(error.kind in missing for error in assessment.errors)
+    )
+
+
 # --- OG5xx evidence ---------------------------------------------------------------------------------
 
 
@@ -109,7 +133,9 @@ def _evidence(assessment: Assessment, policy: Policy) -> list[Reason]:
     reasons = []
     fetched = assessment.commit is not None
     for error in assessment.errors:
-        if error.kind is EvidenceProblem.UNREADABLE:
+        if error.kind is EvidenceProblem.PLUGIN:  # never a silent allow, whatever on-error says
+            reasons.append(Reason("OG505", error.message, "fix or remove the plugin (see osaid-guard plugins)"))
+        elif error.kind is EvidenceProblem.UNREADABLE:
             reasons.append(
                 Reason("OG504", error.message, "fix the model card, or attest the facts in the policy", denies=False)
             )
@@ -147,7 +173,7 @@ def _evidence(assessment: Assessment, policy: Policy) -> list[Reason]:
 
 
 def _licence(assessment: Assessment, policy: Policy) -> list[Reason]:
-    if assessment.commit is None and assessment.license is None and assessment.errors:
+    if _unfetched(assessment):
         return []  # nothing was fetched: OG5xx says why
     info = assessment.license
     repo = assessment.ref.repo_id or str(assessment.ref)
@@ -227,7 +253,7 @@ def _entry_ids(entry: str) -> frozenset[str]:
 
 
 def _openness(assessment: Assessment, policy: Policy) -> list[Reason]:
-    if policy.require is Requirement.NONE or (assessment.commit is None and assessment.errors):
+    if policy.require is Requirement.NONE or _unfetched(assessment):
         return []
     if policy.require is Requirement.OSAID:
         unmet = [c for c in assessment.osaid if c.status is Status.UNMET]
@@ -295,7 +321,7 @@ def _licence_hint(assessment: Assessment) -> str:
 
 
 def _data(assessment: Assessment, policy: Policy) -> list[Reason]:
-    if assessment.commit is None and assessment.errors:
+    if _unfetched(assessment):
         return []
     reasons = []
     data_information = next((c for c in assessment.osaid if c.name == "Data Information"), None)

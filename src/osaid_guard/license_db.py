@@ -86,6 +86,14 @@ class LicenseDB:
         self.hub_ids: dict[str, License | Family] = self._load_hub_ids(table["hub-ids"])
         self._index_names()
 
+    def add_rows(self, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Licence knowledge from plugins, in the format of data/licenses.toml's ``[[license]]`` rows."""
+        rows = list(rows)
+        open_data = frozenset(row["id"] for row in rows if row.get("open-data"))
+        self._load_table(rows, open_data)
+        self._names.clear()
+        self._index_names()
+
     # --- look-ups -----------------------------------------------------------------
 
     def get(self, license_id: str) -> License | None:

@@ -58,6 +58,11 @@ def classify_license(
     )
 
 
+def forget_classifications() -> None:
+    """Drop cached results, after licence knowledge changed (a plugin added licences)."""
+    _classify.cache_clear()
+
+
 def _clean(field_name: str, value: object) -> str | None:
     """The value as one line of text, or ``None`` when empty; garbage is a LicenseError."""
     if isinstance(value, list) and len(value) == 1:

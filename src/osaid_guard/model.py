@@ -186,6 +186,8 @@ class EvidenceProblem(str, Enum):
     """Gated or private, and this token may not read it."""
     UNREADABLE = "unreadable"
     """It was read, but it is malformed (binary card, YAML that is not a mapping, …)."""
+    PLUGIN = "plugin"
+    """A plugin failed or returned garbage: the decision fails closed."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from osaid_guard.errors import OpennessPolicyError, OpennessPolicyWarning
-from osaid_guard.model import Decision, EvidenceProblem, ModelRecord, ModelRef, Verdict
+from osaid_guard.model import Decision, ModelRef, Verdict
 from osaid_guard.policy.model import Mode, Policy
 
 logger = logging.getLogger("osaid_guard")
@@ -163,33 +163,13 @@ class Guard:
     # --- evaluation -----------------------------------------------------------------------------
 
     def _evaluate(self, request: Request, commit: str | None) -> Verdict:
-        from osaid_guard.api import offline_record
-        from osaid_guard.decide import decide
-        from osaid_guard.openness import assess
+        from osaid_guard.api import judge
         from osaid_guard.sources import Context
-        from osaid_guard.sources.attest import attested_facts
 
-        context = Context(endpoint=request.endpoint, token=request.token)
+        context = Context(endpoint=request.endpoint, token=request.token, offline=request.offline or _hub_offline())
         ref = ModelRef(request.repo_id, commit or request.revision, request.repo_type, request.endpoint)
-        offline = request.offline or _hub_offline()
-        record: ModelRecord | None = None
-        if not offline:
-            from osaid_guard import store
-            from osaid_guard.sources.hub import HubSource
-
-            record = HubSource(context).collect(ref)
-            if record.commit is not None:
-                store.save(record)
-            elif record.errors and all(error.kind is EvidenceProblem.UNREACHABLE for error in record.errors):
-                # The Hub is unreachable (not "not found"): what is known offline decides.
-                fallback = offline_record(ref, replace(context, offline=True))
-                record = fallback if fallback.commit is not None else record
-        if record is None:
-            record = offline_record(ref, replace(context, offline=True))
-        record = replace(record, facts=attested_facts(record.ref, self.policy, record.commit) + record.facts)
-        verdict = decide(assess(record), self.policy, mode=self.mode)
-        notes = (*verdict.notes, self.mode_note) if self.mode_note else verdict.notes
-        return replace(verdict, notes=notes)
+        verdict = judge(ref, context, self.policy, self.mode)
+        return replace(verdict, notes=(*verdict.notes, self.mode_note)) if self.mode_note else verdict
 
     def _branch_commit(self, request: Request) -> str | None:
         entry = self._branches.get(self._key(request, request.revision or "main"))
