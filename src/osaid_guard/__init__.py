@@ -31,6 +31,7 @@ __all__ = [
     "classify_license",
     "current_policy",
     "guarded",
+    "hookimpl",
     "install",
     "load_policy",
     "uninstall",
@@ -51,6 +52,7 @@ _EXPORTS = {
     "OpennessPolicyWarning": "osaid_guard.errors",
     "GuardInstallError": "osaid_guard.errors",
     "install": "osaid_guard.guard",
+    "hookimpl": "osaid_guard.hookspecs",
     "uninstall": "osaid_guard.guard",
     "guarded": "osaid_guard.guard",
     "PolicyError": "osaid_guard.errors",
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
         PolicyError,
     )
     from osaid_guard.guard import guarded, install, uninstall
+    from osaid_guard.hookspecs import hookimpl
     from osaid_guard.licenses import classify_license
     from osaid_guard.model import Assessment, Category, Decision, License, LicenseInfo, Restriction, Verdict
     from osaid_guard.policy import Policy, current_policy, load_policy

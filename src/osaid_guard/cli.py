@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from osaid_guard import __version__
 
@@ -61,7 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("models", nargs="+", metavar="MODEL", help="Hub id, id@revision, or a directory")
     check.add_argument("--policy", metavar="FILE", help="policy file (default: found from the working directory)")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument(
+        "--format", default="text", metavar="FORMAT", help="text (default), json, or a format a plugin adds"
+    )
     check.add_argument("--offline", action="store_true", help="read only the Hugging Face cache, never the network")
     check.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default: 10)")
     check.set_defaults(handler=_run_check)
@@ -83,18 +86,63 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("file", nargs="?", metavar="FILE", help="policy file (default: found from the cwd)")
     validate.set_defaults(handler=_run_policy_validate)
+
+    plugins = commands.add_parser(
+        "plugins",
+        help="list installed plugins, which are loaded, and why",
+        description=(
+            "Third-party plugins load only when named in the policy's plugins key or in OSAID_GUARD_PLUGINS; "
+            "OSAID_GUARD_DISABLE_PLUGINS=1 loads none."
+        ),
+    )
+    plugins.add_argument("--policy", metavar="FILE", help="policy file (default: found from the working directory)")
+    plugins.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    plugins.set_defaults(handler=_run_plugins)
+    _plugin_commands(commands)
     return parser
+
+
+def _plugin_commands(commands: Any) -> None:
+    """Subcommands of the plugins in force; a broken policy leaves only the built-in commands."""
+    from osaid_guard.errors import PolicyError
+    from osaid_guard.plugins import host_for
+    from osaid_guard.policy import NO_POLICY, current_policy
+
+    try:
+        policy = current_policy()
+    except PolicyError:
+        policy = NO_POLICY  # the command that needs the policy reports the error
+    host_for(policy).add_commands(commands)
+
+
+def _run_plugins(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    import json
+
+    from osaid_guard.plugins import host_for
+    from osaid_guard.policy import load_policy
+
+    host = host_for(load_policy(args.policy))
+    if args.format == "json":
+        sys.stdout.write(json.dumps({"plugins": [info.__dict__ for info in host.infos]}, indent=2) + "\n")
+        return EXIT_OK
+    for info in host.infos:
+        state = "loaded" if info.loaded else "not loaded"
+        sys.stdout.write(f"{info.name:<16} {info.distribution} {info.version:<10} {state}: {info.why}\n")
+    return EXIT_OK
 
 
 def _run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from pathlib import Path
 
     from osaid_guard.api import check
-    from osaid_guard.formats.report import as_json, as_text
     from osaid_guard.model import Decision
+    from osaid_guard.plugins import host_for
     from osaid_guard.policy import load_policy
 
     policy = load_policy(args.policy)
+    formats = host_for(policy).formats()
+    if args.format not in formats:
+        parser.error(f"check: unknown format {args.format!r}; available: {', '.join(sorted(formats))}")
     verdicts = []
     for model in args.models:
         repo, revision = model, None
@@ -103,7 +151,7 @@ def _run_check(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int
             if not repo or not revision:
                 parser.error(f"check: {model!r} is not MODEL or MODEL@REVISION")
         verdicts.append(check(repo, revision, policy=policy, offline=args.offline, timeout=args.timeout))
-    sys.stdout.write(as_json(verdicts) + "\n" if args.format == "json" else as_text(verdicts))
+    sys.stdout.write(formats[args.format](verdicts))
     return EXIT_DENIED if any(verdict.decision is Decision.DENY for verdict in verdicts) else EXIT_OK
 
 

@@ -143,8 +143,9 @@ def weights_license(record: ModelRecord, findings: list[Finding]) -> tuple[Licen
     attested = next((f for f in record.all("license") if f.source.startswith("policy:")), None)
     if attested is not None:
         return _classified(attested.value, None, None, findings, attested.source), (attested.source,)
-    card = next((f for f in record.all("license") if not f.source.startswith("policy:")), None)
-    name, link = record.first("license_name"), record.first("license_link")
+    # Plugins add evidence, but never the weights' licence: only the card, its files and the policy say it.
+    card = next((f for f in record.all("license") if not f.source.startswith(("policy:", "plugin:"))), None)
+    name, link = _core(record, "license_name"), _core(record, "license_link")
     declared: LicenseInfo | None = None
     evidence: list[str] = []
     if card is not None or name is not None or link is not None:
@@ -157,7 +158,7 @@ def weights_license(record: ModelRecord, findings: list[Finding]) -> tuple[Licen
         )
         evidence += [fact.source for fact in (card, name, link) if fact is not None]
     file_fact, from_file = _license_file(record)
-    tag = record.first("license_tag")
+    tag = _core(record, "license_tag")
     if declared is None and tag is not None:
         declared = _classified(tag.value, None, None, findings, tag.source)
         evidence.append(tag.source)
@@ -180,6 +181,11 @@ def weights_license(record: ModelRecord, findings: list[Finding]) -> tuple[Licen
     return declared, tuple(evidence)
 
 
+def _core(record: ModelRecord, key: str) -> Fact | None:
+    """The first fact of this key not contributed by a plugin."""
+    return next((fact for fact in record.all(key) if not fact.source.startswith("plugin:")), None)
+
+
 def _classified(value: object, name: object, link: object, findings: list[Finding], source: str) -> LicenseInfo | None:
     try:
         return classify_license(value, license_name=name, license_link=link)
@@ -190,6 +196,8 @@ def _classified(value: object, name: object, link: object, findings: list[Findin
 
 def _license_file(record: ModelRecord) -> tuple[Fact | None, LicenseInfo | None]:
     for fact in record.all("license_file"):
+        if fact.source.startswith("plugin:"):
+            continue
         if isinstance(fact.value, str):
             found = identify_license_text(fact.value)
             if found is not None:

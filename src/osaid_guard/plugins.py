@@ -120,7 +120,7 @@ class PluginHost:
             if not isinstance(result, ModelRecord):
                 errors.append(_garbage(impl.plugin_name, "osaid_guard_collect", result, "a ModelRecord or None"))
                 continue
-            records.append(result)
+            records.append(result if impl.plugin_name in self.builtin_names else _attributed(impl.plugin_name, result))
         return merge(ref, records, errors)
 
     def rules(self, assessment: Assessment, policy: Policy) -> list[Reason]:
@@ -161,15 +161,17 @@ class PluginHost:
             rows += list(impl.function() or ())
         return rows
 
-    def config_problems(self, tables: Mapping[str, Mapping[str, Any]]) -> list[str]:
-        problems: list[str] = []
+    def config_problems(self, tables: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, str]]:
+        """Each plugin checks its own table; (plugin name, problem) pairs."""
+        problems: list[tuple[str, str]] = []
         for name, table in tables.items():
             for impl in self._impls("osaid_guard_check_config"):
-                if impl.plugin_name == name:
-                    try:
-                        problems += [str(problem) for problem in impl.function(name=name, table=table) or ()]
-                    except Exception as error:
-                        problems.append(f"plugin {name!r} failed to check its table: {error!r}")
+                if impl.plugin_name != name:
+                    continue
+                try:
+                    problems += [(name, str(problem)) for problem in impl.function(name=name, table=table) or ()]
+                except Exception as error:
+                    problems.append((name, f"plugin {name!r} failed to check its table: {error!r}"))
         return problems
 
     def add_commands(self, subparsers: Any) -> None:
@@ -194,6 +196,21 @@ def merge(ref: ModelRef, records: Iterable[ModelRecord], errors: Iterable[Eviden
             + tuple(b for b in record.bases if b.ref.repo_id not in {x.ref.repo_id for x in merged.bases}),
         )
     return merged
+
+
+def _attributed(name: str, record: ModelRecord) -> ModelRecord:
+    """A plugin's facts carry its name in their provenance, whatever it wrote there."""
+    prefix = f"plugin:{name}"
+    facts = tuple(
+        fact if fact.source.startswith(prefix) else replace(fact, source=f"{prefix}:{fact.source}")
+        for fact in record.facts
+    )
+    return replace(record, facts=facts)
+
+
+def forget_plugins() -> None:
+    """Build the plugin hosts again on next use (after installing or removing a plugin)."""
+    _host.cache_clear()
 
 
 def _ids(datasets: Iterable[Any]) -> set[str]:

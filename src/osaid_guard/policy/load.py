@@ -227,8 +227,39 @@ def _build(source: _Source) -> Policy:
     if "allow-env-override" not in values:
         values["allow-env-override"] = values.get("mode", Mode.ENFORCE) is not Mode.ENFORCE
     origins.pop("extend", None)
-    return Policy(
+    tables: dict[str, Mapping[str, Any]] = {}
+    for layer in layers:
+        for name, table in layer.plugin_tables.items():
+            tables[name] = table
+            origins[name] = layer.file
+    policy = Policy(
         **{_ATTRIBUTES[key]: value for key, value in values.items()},
+        plugin_config=tables,
         files=tuple(layer.file for layer in reversed(layers)),
         origins=origins,
     )
+    _check_plugin_tables(policy, layers)
+    return policy
+
+
+def _check_plugin_tables(policy: Policy, layers: list[Layer]) -> None:
+    """A plugin's table needs its plugin in ``plugins``, and is checked by that plugin."""
+    if not policy.plugin_config:
+        return
+    where = {name: layer for layer in layers for name in layer.plugin_tables}
+
+    def key(name: str) -> str:
+        return f"{where[name].prefix}.{name}" if where[name].prefix else name
+
+    unknown = [
+        PolicyProblem(where[name].file, key(name), f"unknown key; if it is a plugin's table, add {name!r} to plugins")
+        for name in policy.plugin_config
+        if name not in policy.plugins
+    ]
+    if unknown:
+        raise PolicyError(unknown)
+    from osaid_guard.plugins import host_for
+
+    found = host_for(policy).config_problems(policy.plugin_config)
+    if found:
+        raise PolicyError([PolicyProblem(where[name].file, key(name), problem) for name, problem in found])

@@ -16,6 +16,7 @@ from datetime import date
 from enum import Enum
 from fnmatch import fnmatchcase, translate
 from functools import lru_cache
+from typing import Any
 
 
 class Mode(str, Enum):
@@ -145,6 +146,8 @@ class Policy:
     plugins: tuple[str, ...] = ()
     """Installed third-party plugins allowed to load; built-in ones always load."""
     allow_env_override: bool = False
+    plugin_config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Each plugin's own table (``[tool.osaid-guard.NAME]``), as written, checked by that plugin."""
     files: tuple[str, ...] = ()
     """The files this policy was read from, the project's first, then what it extends."""
     origins: Mapping[str, str] = field(default_factory=dict, compare=False)
@@ -192,6 +195,7 @@ class Policy:
             },
             "plugins": list(self.plugins),
             "allow-env-override": self.allow_env_override,
+            **{name: _plain(table) for name, table in sorted(self.plugin_config.items())},
         }
 
     def gates(self, filename: str) -> bool:
@@ -246,6 +250,17 @@ class Policy:
             f"{MODE_VARIABLE}={wanted!r} ignored: the policy's mode is {self.mode.value!r} and it does not set "
             "allow-env-override = true"
         )
+
+
+def _plain(value: Any) -> Any:
+    """A TOML value as JSON-able data (dates become ISO strings), for the fingerprint and reports."""
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 @lru_cache(maxsize=64)

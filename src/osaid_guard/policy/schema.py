@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from difflib import get_close_matches
 from typing import Any
@@ -317,6 +317,10 @@ class Layer:
     values: Mapping[str, Any]
     additions: Mapping[str, tuple[Any, ...]]
     extend: str | None
+    plugin_tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """Tables that are not policy keys: each belongs to the plugin of that name (checked once merged)."""
+    prefix: str = ""
+    """The key path of the table in its file (``tool.osaid-guard``, or empty for a standalone file)."""
 
 
 def validate_table(table: Mapping[str, Any], file: str, prefix: str) -> tuple[Layer, list[PolicyProblem]]:
@@ -324,10 +328,15 @@ def validate_table(table: Mapping[str, Any], file: str, prefix: str) -> tuple[La
     problems = Problems(file, prefix)
     values: dict[str, Any] = {}
     additions: dict[str, tuple[Any, ...]] = {}
+    plugin_tables: dict[str, Mapping[str, Any]] = {}
     for name, raw in table.items():
         key = KEYS.get(name) or EXTEND_KEYS.get(name)
         if key is None:
-            problems.add(name, f"unknown key{_did_you_mean(name, [*KEYS, *EXTEND_KEYS])}")
+            suggestion = _did_you_mean(name, [*KEYS, *EXTEND_KEYS])
+            if isinstance(raw, dict) and not suggestion:
+                plugin_tables[name] = raw  # a plugin's own table, such as [tool.osaid-guard.mot]
+            else:
+                problems.add(name, f"unknown key{suggestion}")
             continue
         checked = key.check(problems, name, raw)
         if checked is None:
@@ -337,7 +346,8 @@ def validate_table(table: Mapping[str, Any], file: str, prefix: str) -> tuple[La
         else:
             values[name] = checked
     extend = values.pop("extend", None)
-    return Layer(file=file, values=values, additions=additions, extend=extend), problems.found
+    layer = Layer(file, values, additions, extend, plugin_tables, prefix)
+    return layer, problems.found
 
 
 def _did_you_mean(word: str, choices: Mapping[str, object] | tuple[str, ...] | list[str]) -> str:

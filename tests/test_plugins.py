@@ -1,0 +1,237 @@
+"""The plugin system with a real installed plugin: loading rules, every hook, and failing closed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from osaid_guard.api import check
+from osaid_guard.errors import PolicyError
+from osaid_guard.licenses import classify_license
+from osaid_guard.model import Decision, Verdict
+from osaid_guard.plugins import forget_plugins, host_for
+from osaid_guard.policy import Fallback, Policy, PolicyException, load_policy
+from tests.conftest import Hub
+
+ACME = '''
+"""A small plugin, as a third party would write it."""
+import json
+from pathlib import Path
+
+from osaid_guard import hookimpl
+from osaid_guard.model import Category, Fact, ModelRecord, Reason
+
+
+def _behaviour(policy):
+    return policy.plugin_config.get("acme", {}).get("behaviour", "normal")
+
+
+@hookimpl
+def osaid_guard_collect(ref, context, policy):
+    behaviour = _behaviour(policy)
+    if behaviour == "raise":
+        raise RuntimeError("acme's database is down")
+    if behaviour == "garbage":
+        return {"license": "mit"}
+    facts = (Fact("acme_audit", "reviewed", "acme-db", None), Fact("license", "mit", "acme-db", None))
+    return ModelRecord(ref, None, facts=facts)
+
+
+@hookimpl
+def osaid_guard_rules(assessment, policy):
+    if _behaviour(policy) == "bad-rules":
+        return ["not a reason"]
+    reasons = [Reason("ACME1", "acme says this looks fine", denies=False)]
+    if "forbidden" in assessment.ref.repo_id:
+        reasons.append(Reason("ACME2", "acme forbids this repository", "ask the acme team"))
+    return reasons
+
+
+@hookimpl
+def osaid_guard_formats():
+    return {"acme": lambda verdicts: "".join(f"{v.ref.repo_id}={v.decision.value}\\n" for v in verdicts)}
+
+
+@hookimpl
+def osaid_guard_verdict(verdict):
+    log = Path(__import__("os").environ.get("ACME_LOG", "/nonexistent/acme.log"))
+    if log.parent.is_dir():
+        with log.open("a") as handle:
+            handle.write(json.dumps([verdict.ref.repo_id, verdict.decision.value]) + "\\n")
+
+
+@hookimpl
+def osaid_guard_licenses():
+    return [{"id": "LicenseRef-acme-open", "name": "ACME Open Model Licence", "category": "permissive",
+             "restrictions": [], "reference": "https://acme.example/licence", "open-data": True,
+             "aliases": ["ACME Open"]}]
+
+
+@hookimpl
+def osaid_guard_check_config(name, table):
+    behaviour = table.get("behaviour", "normal")
+    if behaviour not in ("normal", "raise", "garbage", "bad-rules"):
+        return [f"behaviour: expected normal, raise, garbage or bad-rules, got {behaviour!r}"]
+    return []
+
+
+@hookimpl
+def osaid_guard_commands(subparsers):
+    command = subparsers.add_parser("acme", help="acme's own command")
+    command.set_defaults(handler=lambda args, parser: print("acme here") or 0)
+'''
+
+
+def install_plugin(site: Path, name: str, module: str, source: str) -> None:
+    """A real installed distribution: a dist-info with an entry point, and its module."""
+    (site / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    info = site / f"{module}-1.0.dist-info"
+    info.mkdir(parents=True, exist_ok=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {module}\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[osaid_guard]\n{name} = {module}\n", encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    site = tmp_path / "site"
+    site.mkdir()
+    install_plugin(site, "acme", "acme_plugin", ACME)
+    install_plugin(site, "broken", "broken_plugin", "raise ImportError('broken needs a library that is missing')\n")
+    monkeypatch.syspath_prepend(str(site))
+    for variable in ("OSAID_GUARD_PLUGINS", "OSAID_GUARD_DISABLE_PLUGINS"):
+        monkeypatch.delenv(variable, raising=False)
+    forget_plugins()
+    yield site
+    forget_plugins()
+    sys.modules.pop("acme_plugin", None)
+
+
+def rules(verdict: Verdict, denying: bool = True) -> list[str]:
+    return [reason.rule for reason in verdict.reasons if reason.denies or not denying]
+
+
+def test_installed_plugins_do_not_load_unless_asked(site: Path) -> None:
+    infos = {info.name: info for info in host_for(Policy()).infos}
+    assert infos["sources"].loaded
+    assert infos["formats"].loaded
+    assert not infos["acme"].loaded
+    assert "not listed in the policy's plugins" in infos["acme"].why
+
+
+def test_the_policy_loads_a_plugin_and_every_hook_works(
+    site: Path, hub: Hub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACME_LOG", str(tmp_path / "acme.log"))
+    hub.repos.model("org/open", {"license": "mit"}, "# m\n")
+    hub.repos.model("org/forbidden-model", {"license": "mit"}, "# m\n")
+    policy = Policy(plugins=("acme",))
+    assert {i.name: i.loaded for i in host_for(policy).infos}["acme"]
+    allowed = check("org/open", policy=policy)
+    assert allowed.decision is Decision.ALLOW, allowed.reasons
+    assert rules(allowed, denying=False) == ["ACME1"]
+    denied = check("org/forbidden-model", policy=policy)
+    assert rules(denied) == ["ACME2"]
+    log = [json.loads(line) for line in (tmp_path / "acme.log").read_text().splitlines()]
+    assert log == [["org/open", "allow"], ["org/forbidden-model", "deny"]]
+    assert classify_license("ACME Open").expression == "LicenseRef-acme-open"
+    assert "acme" in host_for(policy).formats()
+
+
+def test_plugin_evidence_is_attributed_and_cannot_set_the_weights_licence(site: Path, hub: Hub) -> None:
+    hub.repos.model("meta-llama/llama3-tiny", {"license": "llama3"}, "# m\n")
+    hub.repos.model("org/no-licence", {"library_name": "transformers"}, "# m\n")
+    policy = Policy(plugins=("acme",))
+    verdict = check("meta-llama/llama3-tiny", policy=policy)
+    assert rules(verdict) == ["OG101"]  # acme's "license: mit" fact does not relabel the model
+    unknown = check("org/no-licence", policy=policy)
+    assert rules(unknown) == ["OG103"]
+    assert unknown.assessment is not None
+
+
+def test_only_the_policys_exceptions_allow_what_a_plugin_denies(site: Path, hub: Hub) -> None:
+    hub.repos.model("org/forbidden-model", {"license": "mit"}, "# m\n")
+    exception = PolicyException("org/forbidden-model", "acme reviewed it by hand")
+    verdict = check("org/forbidden-model", policy=Policy(plugins=("acme",), exceptions=(exception,)))
+    assert verdict.decision is Decision.ALLOW
+
+
+@pytest.mark.parametrize("behaviour", ["raise", "garbage", "bad-rules"])
+def test_a_failing_plugin_fails_the_decision_closed_naming_it(site: Path, hub: Hub, behaviour: str) -> None:
+    hub.repos.model("org/open", {"license": "mit"}, "# m\n")
+    policy = Policy(plugins=("acme",), plugin_config={"acme": {"behaviour": behaviour}}, on_error=Fallback.ALLOW)
+    verdict = check("org/open", policy=policy)
+    assert verdict.decision is Decision.DENY
+    assert rules(verdict) == ["OG505"]
+    assert "plugin 'acme'" in verdict.reasons[0].message
+
+
+@pytest.mark.parametrize(
+    ("plugins", "message"),
+    [(("broken",), "failed to load: broken needs a library"), (("nowhere",), "asked for but not installed")],
+)
+def test_a_plugin_that_cannot_load_fails_every_decision_closed(
+    site: Path, hub: Hub, plugins: tuple[str, ...], message: str
+) -> None:
+    hub.repos.model("org/open", {"license": "mit"}, "# m\n")
+    verdict = check("org/open", policy=Policy(plugins=plugins))
+    assert rules(verdict) == ["OG505"]
+    assert message in verdict.reasons[0].message
+
+
+def test_the_environment_can_ask_for_a_plugin_or_disable_them_all(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OSAID_GUARD_PLUGINS", "acme")
+    assert {i.name: i.loaded for i in host_for(Policy()).infos}["acme"]
+    monkeypatch.setenv("OSAID_GUARD_DISABLE_PLUGINS", "1")
+    infos = {i.name: i for i in host_for(Policy(plugins=("acme",))).infos}
+    assert not infos["acme"].loaded
+    assert "OSAID_GUARD_DISABLE_PLUGINS" in infos["acme"].why
+    assert infos["sources"].loaded  # built-ins always
+
+
+def test_a_plugins_table_in_the_policy(site: Path, tmp_path: Path) -> None:
+    good = tmp_path / "good" / "pyproject.toml"
+    good.parent.mkdir()
+    good.write_text('[tool.osaid-guard]\nplugins = ["acme"]\n[tool.osaid-guard.acme]\nbehaviour = "raise"\n')
+    assert load_policy(good).plugin_config == {"acme": {"behaviour": "raise"}}
+    bad = tmp_path / "bad" / "pyproject.toml"
+    bad.parent.mkdir()
+    bad.write_text('[tool.osaid-guard]\nplugins = ["acme"]\n[tool.osaid-guard.acme]\nbehaviour = "sometimes"\n')
+    with pytest.raises(PolicyError, match="tool.osaid-guard.acme: behaviour: expected normal"):
+        load_policy(bad)
+    orphan = tmp_path / "orphan" / "pyproject.toml"
+    orphan.parent.mkdir()
+    orphan.write_text('[tool.osaid-guard.acme]\nbehaviour = "raise"\n')
+    with pytest.raises(PolicyError, match="tool.osaid-guard.acme: unknown key; if it is a plugin's table, add 'acme'"):
+        load_policy(orphan)
+
+
+def test_the_cli_lists_plugins_uses_their_formats_and_commands(site: Path, hub: Hub, tmp_path: Path) -> None:
+    hub.repos.model("org/open", {"license": "mit"}, "# m\n")
+    script = shutil.which("osaid-guard", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "osaid_guard"]
+    env = {**os.environ, "PYTHONPATH": str(site), "OSAID_GUARD_PLUGINS": "acme"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*command, *args], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120, check=False
+        )
+
+    listed = run("plugins", "--format", "json")
+    assert listed.returncode == 0, listed.stderr
+    states = {p["name"]: (p["loaded"], p["why"]) for p in json.loads(listed.stdout)["plugins"]}
+    assert states["acme"] == (True, "listed in OSAID_GUARD_PLUGINS")
+    assert states["broken"][0] is False
+    report = run("check", "--format", "acme", "org/open")
+    assert report.stdout == "org/open=allow\n", report.stderr
+    assert run("acme").stdout == "acme here\n"
+    unknown = run("check", "--format", "yaml", "org/open")
+    assert unknown.returncode == 2
+    assert "available: acme, json, text" in unknown.stderr
