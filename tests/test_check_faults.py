@@ -9,7 +9,7 @@ import pytest
 from osaid_guard.api import check
 from osaid_guard.model import Decision, Verdict
 from osaid_guard.policy import Fallback, Policy
-from tests.conftest import Hub
+from tests.hub import Hub
 from tests.hub.builders import card_text
 
 

@@ -10,7 +10,7 @@ import pytest
 from osaid_guard.api import check
 from osaid_guard.model import Decision, Status, Verdict
 from osaid_guard.policy import Fallback, Mode, Policy, PolicyException, Requirement
-from tests.conftest import Hub
+from tests.hub import Hub
 
 APACHE = (Path(__file__).resolve().parent.parent / "LICENSE").read_text(encoding="utf-8")
 OSAID = Policy(require=Requirement.OSAID)

@@ -14,7 +14,7 @@ from huggingface_hub import snapshot_download
 from osaid_guard.api import check
 from osaid_guard.model import Decision, Verdict
 from osaid_guard.policy import Policy, Requirement, load_policy
-from tests.conftest import Hub
+from tests.hub import Hub
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -25,7 +25,7 @@ import osaid_guard
 from osaid_guard.errors import GuardInstallError, OpennessPolicyError, OpennessPolicyWarning
 from osaid_guard.guard import guarded, install, installed_guard, uninstall
 from osaid_guard.policy import Mode, Policy, PolicyException
-from tests.conftest import Hub
+from tests.hub import Hub
 
 DENIED = "meta-llama/llama3-tiny"
 ALLOWED = "org/open-tiny"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Hub
+from tests.hub import Hub
 
 DENIED = "meta-llama/llama3-tiny"
 ALLOWED = "org/open-tiny"

@@ -20,7 +20,7 @@ from osaid_guard.licenses import classify_license
 from osaid_guard.model import Decision, Verdict
 from osaid_guard.plugins import forget_plugins, host_for
 from osaid_guard.policy import Fallback, Policy, PolicyException, load_policy
-from tests.conftest import Hub
+from tests.hub import Hub
 
 ACME = '''
 """A small plugin, as a third party would write it."""

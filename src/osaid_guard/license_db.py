@@ -433,9 +433,20 @@ def _table() -> dict[str, Any]:
 
 
 @cache
+def _spdx_list() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(files("osaid_guard.data").joinpath("spdx.json").read_text(encoding="utf-8"))
+    return data
+
+
+def spdx_flags(license_id: str) -> tuple[bool, bool] | None:
+    """(OSI-approved, FSF-libre) of an SPDX id matched exactly, case included, as the MOT matches it."""
+    entry = _spdx_list()["licenses"].get(license_id)
+    return None if entry is None else (bool(entry[1]), bool(entry[2]))
+
+
+@cache
 def database() -> LicenseDB:
     """The process-wide licence knowledge, built on first use."""
     from license_expression import get_license_index
 
-    spdx = json.loads(files("osaid_guard.data").joinpath("spdx.json").read_text(encoding="utf-8"))
-    return LicenseDB(spdx, get_license_index(), _table())
+    return LicenseDB(_spdx_list(), get_license_index(), _table())

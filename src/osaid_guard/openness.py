@@ -334,6 +334,8 @@ def _mot_open(info: LicenseInfo | None) -> bool | None:
 def _mof(
     record: ModelRecord, weights: LicenseInfo | None, datasets: tuple[tuple[str, LicenseInfo | None, str], ...]
 ) -> tuple[Component, ...]:
+    if record.all("mof_component"):
+        return _mof_from_entry(record)
     library = record.first("library_name")
     listed: dict[int, tuple[str, tuple[Fact, ...]]] = {}
 
@@ -395,6 +397,37 @@ def _mof(
                     spec.name, Status.UNMET, f"{what}, but {expression} is not an open licence", evidence, expression
                 )
             )
+    return tuple(components)
+
+
+def _mof_from_entry(record: ModelRecord) -> tuple[Component, ...]:
+    """Components from an authoritative entry (the Model Openness Tool): listed or not, and under what.
+
+    Each fact is (component, licence resolved the MOT's way, the MOT's exact status). A component
+    the entry does not list was not released. Licences are read the osaid-guard way, so a loosely
+    written name ("Apache 2.0") counts as what it means; where that differs from the MOT's exact
+    reading, the component says so.
+    """
+    listed: dict[str, tuple[str, str, str]] = {}
+    for entry in record.all("mof_component"):
+        if isinstance(entry.value, tuple) and len(entry.value) == 3:
+            listed.setdefault(str(entry.value[0]), (str(entry.value[1]), str(entry.value[2]), entry.source))
+    components = []
+    for spec in MOF_COMPONENTS:
+        if spec.name not in listed:
+            components.append(Component(spec.name, Status.UNMET, "not listed in its Model Openness Tool entry"))
+            continue
+        licence, mot_status, source = listed[spec.name]
+        evidence = (source,)
+        if not licence:
+            components.append(Component(spec.name, Status.UNMET, "listed without a licence (unlicensed)", evidence))
+            continue
+        is_open = _mot_open(_classified(licence, None, None, [], source))
+        status = Status.MET if is_open else Status.UNMET
+        why = f"listed under {licence}" + ("" if is_open else ", not an open licence")
+        if (mot_status == "included") != bool(is_open):
+            why += f" (the MOT, matching ids exactly, counts it as {mot_status})"
+        components.append(Component(spec.name, status, why, evidence, licence))
     return tuple(components)
 
 

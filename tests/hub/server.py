@@ -328,6 +328,8 @@ def _handler_for(server: HubServer) -> type[BaseHTTPRequestHandler]:
         def _route(self, path: str, query: dict[str, list[str]], head: bool, authorized: bool) -> None:
             if path == "/api/agent-harnesses":
                 return self._json({"standardEnvVars": [], "harnesses": {}})
+            if path.startswith("/api/v1/model"):
+                return self._mot(path, query, head)
             api = _API.match(path)
             if api:
                 return self._api(api["type"][:-1], api["rest"], query, head, authorized)
@@ -336,6 +338,25 @@ def _handler_for(server: HubServer) -> type[BaseHTTPRequestHandler]:
                 repo_type = (resolve["type"] or "models")[:-1]
                 return self._resolve(repo_type, resolve["id"], resolve["rest"], head, authorized)
             return self._error(404, "NotFound", f"no route for {path}", head)
+
+        def _mot(self, path: str, query: dict[str, list[str]], head: bool) -> None:
+            """A fake Model Openness Tool API over ``root/mot/<id>.yml`` files (its /api/v1 shape)."""
+            models = _mot_models(server.root / "mot")
+            single = re.match(r"^/api/v1/model/(\d+)$", path)
+            if single:
+                model = models.get(int(single[1]))
+                if model is None:
+                    return self._error(404, "NotFound", f"no model {single[1]}", head)
+                return self._json(model, head)
+            if path != "/api/v1/models":
+                return self._error(404, "NotFound", f"no route for {path}", head)
+            page = max(1, int(query.get("page", ["1"])[0]))
+            limit = max(1, int(query.get("limit", ["100"])[0]))
+            ids = sorted(models)
+            pages = max(1, -(-len(ids) // limit))
+            chosen = [models[i] for i in ids[(page - 1) * limit : page * limit]]
+            pager = {"total_items": len(ids), "total_pages": pages, "current_page": page}
+            return self._json({"pager": pager, "models": chosen}, head)
 
         def _find(self, repo_type: str, repo_id: str, head: bool, authorized: bool) -> Repo | None:
             repo = server.repo(repo_type, repo_id)
@@ -409,6 +430,17 @@ def _handler_for(server: HubServer) -> type[BaseHTTPRequestHandler]:
             return self._send(200, content, head=head, headers=headers)
 
     return Handler
+
+
+def _mot_models(folder: Path) -> dict[int, dict[str, Any]]:
+    """MOT model files by id (the number in their name), with the classification the API adds."""
+    models: dict[int, dict[str, Any]] = {}
+    for file in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
+        number = int(re.sub(r"\D", "", file.stem) or 0)
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        classification = data.pop("x-classification", {"class": 0, "progress": {"1": 0, "2": 0, "3": 0}})
+        models[number] = {**data, "classification": {"id": number, **classification}}
+    return models
 
 
 def _tree(repo: Repo, prefix: str, recursive: bool) -> list[dict[str, Any]]:

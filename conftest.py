@@ -1,4 +1,4 @@
-"""Shared fixtures: policy files in a temporary project, and a local Hub server.
+"""Shared fixtures for every test tree (tests/ and plugins/*/tests/): a local Hub server, policy files.
 
 huggingface_hub reads ``HF_ENDPOINT`` and ``HF_HOME`` when it is imported, so the server starts
 and the variables are set in :func:`pytest_configure`, before any test module imports it.
@@ -10,14 +10,14 @@ import os
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from osaid_guard.policy import POLICY_VARIABLE, clear_policy_cache
+from tests.hub import Hub
 from tests.hub.builders import HubRepos
 from tests.hub.server import HubServer
+
+from osaid_guard.policy import POLICY_VARIABLE, clear_policy_cache
 
 _SERVER: HubServer | None = None
 
@@ -36,18 +36,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _SERVER is not None:
         _SERVER.stop()
-
-
-@dataclass
-class Hub:
-    """The local Hub for one test: its server (log, faults) and a builder of repositories."""
-
-    server: HubServer
-    repos: HubRepos
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
 
 @pytest.fixture
