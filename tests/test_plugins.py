@@ -58,7 +58,7 @@ def osaid_guard_rules(assessment, policy):
 
 @hookimpl
 def osaid_guard_formats():
-    return {"acme": lambda verdicts: "".join(f"{v.ref.repo_id}={v.decision.value}\\n" for v in verdicts)}
+    return {"acme": lambda report: "".join(f"{v.ref.repo_id}={v.decision.value}\\n" for v in report.verdicts)}
 
 
 @hookimpl
@@ -237,4 +237,4 @@ def test_the_cli_lists_plugins_uses_their_formats_and_commands(site: Path, hub: 
     assert run("acme").stdout == "acme here\n"
     unknown = run("check", "--format", "yaml", "org/open")
     assert unknown.returncode == 2
-    assert "available: acme, json, text" in unknown.stderr
+    assert "available: acme, json, markdown, sarif, text" in unknown.stderr

@@ -6,11 +6,11 @@ so the core has no special path for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from osaid_guard.hookspecs import hookimpl
-from osaid_guard.model import EvidenceProblem, ModelRecord, ModelRef, Verdict
+from osaid_guard.model import Assessment, EvidenceProblem, ModelRecord, ModelRef, Reason, Report
 from osaid_guard.policy.model import Policy
 from osaid_guard.sources import Context
 
@@ -40,14 +40,49 @@ class Sources:
 
 
 class Formats:
-    """``text`` and ``json`` reports of verdicts."""
+    """``text``, ``json``, ``sarif`` and ``markdown`` reports."""
 
     @hookimpl
-    def osaid_guard_formats(self) -> Mapping[str, Callable[[Sequence[Verdict]], str]]:
-        from osaid_guard.formats import report
+    def osaid_guard_formats(self) -> Mapping[str, Callable[[Report], str]]:
+        from osaid_guard.formats import markdown, report, sarif
 
-        return {"text": report.as_text, "json": lambda verdicts: report.as_json(verdicts) + "\n"}
+        return {
+            "text": report.as_text,
+            "json": lambda result: report.as_json(result) + "\n",
+            "sarif": lambda result: sarif.as_sarif(result) + "\n",
+            "markdown": markdown.as_markdown,
+        }
 
 
-PLUGINS = {"sources": Sources(), "formats": Formats()}
+class LockRule:
+    """``require-lock = true``: a model must be in the lock file at its pinned commit (OG605)."""
+
+    @hookimpl
+    def osaid_guard_rules(self, assessment: Assessment, policy: Policy) -> list[Reason]:
+        if not policy.require_lock or not assessment.ref.repo_id:
+            return []
+        from osaid_guard.errors import PolicyError
+        from osaid_guard.lock import read_current
+
+        path = policy.lock_path()
+        repo = assessment.ref.repo_id
+        hint = f"run `osaid-guard lock {repo}`, review the change, and commit {policy.lock_file}"
+        try:
+            pinned = read_current(path).pinned(repo, assessment.ref.repo_type)
+        except FileNotFoundError:
+            return [Reason("OG605", f"require-lock is set but there is no lock file at {path}", hint)]
+        except PolicyError as error:
+            return [Reason("OG605", f"the lock file cannot be read: {error}", "fix or regenerate it")]
+        if pinned is None:
+            return [Reason("OG605", f"{repo} is not in the lock file {policy.lock_file}", hint)]
+        if assessment.commit is None or pinned.commit != assessment.commit:
+            at = assessment.commit or "an unknown commit"
+            return [
+                Reason("OG605", f"{repo} is locked at {pinned.commit[:12]}, not at {at[:12]}",
+                       f"use revision={pinned.commit!r}, or update the lock: {hint}")
+            ]  # fmt: skip
+        return []
+
+
+PLUGINS = {"sources": Sources(), "formats": Formats(), "lock": LockRule()}
 """The built-in plugins by name, registered before any other."""

@@ -51,6 +51,7 @@ RULES: dict[str, str] = {
     "OG602": "the repository matches allow-repos",
     "OG603": "an exception in the policy allows the model",
     "OG604": "an exception for the model has expired",
+    "OG605": "the model is not in the lock file at its pinned commit (require-lock)",
 }
 """Every rule id and what it means."""
 

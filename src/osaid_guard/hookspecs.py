@@ -8,7 +8,7 @@ cannot do: turn a denial into an allow. Only the policy's exceptions allow.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -16,7 +16,7 @@ import pluggy
 if TYPE_CHECKING:
     import argparse
 
-    from osaid_guard.model import Assessment, ModelRecord, ModelRef, Reason, Verdict
+    from osaid_guard.model import Assessment, ModelRecord, ModelRef, Reason, Report, Verdict
     from osaid_guard.policy.model import Policy
     from osaid_guard.sources import Context
 
@@ -41,8 +41,8 @@ def osaid_guard_rules(assessment: Assessment, policy: Policy) -> Iterable[Reason
 
 
 @hookspec
-def osaid_guard_formats() -> Mapping[str, Callable[[Sequence[Verdict]], str]] | None:
-    """Called when a report is written; returns report formats by name (a renderer of verdicts to text)."""
+def osaid_guard_formats() -> Mapping[str, Callable[[Report], str]] | None:
+    """Called when a report is written; returns report formats by name (a renderer of a Report to text)."""
 
 
 @hookspec

@@ -332,3 +332,40 @@ class Verdict:
     @property
     def denials(self) -> tuple[Reason, ...]:
         return tuple(reason for reason in self.reasons if reason.denies)
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in a code base (or policy) a finding belongs."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+    detail: str = ""
+    """What is there: the call or config key, a notebook cell."""
+
+
+@dataclass(frozen=True)
+class ReportItem:
+    """One decided model and the places that refer to it."""
+
+    verdict: Verdict
+    locations: tuple[Location, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``check``, ``scan`` and ``audit`` hand to a report format (a plugin's too)."""
+
+    command: str
+    items: tuple[ReportItem, ...]
+    unresolved: tuple[tuple[Location, str], ...] = ()
+    """Model references that could not be resolved without running the code: where, and the expression."""
+    policy_file: str | None = None
+
+    @property
+    def verdicts(self) -> tuple[Verdict, ...]:
+        return tuple(item.verdict for item in self.items)

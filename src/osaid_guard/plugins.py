@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from osaid_guard.model import (
     ModelRecord,
     ModelRef,
     Reason,
+    Report,
     Verdict,
 )
 
@@ -148,8 +149,8 @@ class PluginHost:
             except Exception as error:
                 logger.error("plugin %r failed to observe a verdict: %r", impl.plugin_name, error)
 
-    def formats(self) -> dict[str, Callable[[Sequence[Verdict]], str]]:
-        found: dict[str, Callable[[Sequence[Verdict]], str]] = {}
+    def formats(self) -> dict[str, Callable[[Report], str]]:
+        found: dict[str, Callable[[Report], str]] = {}
         for impl in reversed(self._impls("osaid_guard_formats")):  # later plugins may not replace built-ins
             for name, renderer in dict(impl.function() or {}).items():
                 found.setdefault(str(name), renderer)

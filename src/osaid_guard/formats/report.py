@@ -7,12 +7,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from osaid_guard.decide import exception_entry, licence_summary
-from osaid_guard.model import Assessment, Component, Decision, Verdict
+from osaid_guard.model import Assessment, Component, Decision, Location, Report, Verdict
 
 
-def as_json(verdicts: Sequence[Verdict]) -> str:
+def as_json(report: Report) -> str:
     """``{"results": [...]}``, one object per model; the keys are a stable interface."""
-    return json.dumps({"results": [verdict_dict(verdict) for verdict in verdicts]}, indent=2)
+    results = []
+    for item in report.items:
+        result = verdict_dict(item.verdict)
+        if item.locations:
+            result["locations"] = [_location(location) for location in item.locations]
+        results.append(result)
+    data: dict[str, Any] = {"results": results}
+    if report.unresolved:
+        data["unresolved"] = [{**_location(location), "expression": text} for location, text in report.unresolved]
+    return json.dumps(data, indent=2)
+
+
+def _location(location: Location) -> dict[str, Any]:
+    return {"file": location.file, "line": location.line, "column": location.column, "detail": location.detail}
 
 
 def verdict_dict(verdict: Verdict) -> dict[str, Any]:
@@ -94,11 +107,18 @@ def _component(component: Component) -> dict[str, Any]:
 # --- text ---------------------------------------------------------------------------------------------
 
 
-def as_text(verdicts: Sequence[Verdict]) -> str:
-    return "\n\n".join(_block(verdict) for verdict in verdicts) + "\n"
+def as_text(report: Report) -> str:
+    blocks = [_block(item.verdict, item.locations) for item in report.items]
+    if report.unresolved:
+        lines = ["not resolved without running the code (check these by hand):"]
+        lines += [f"  {loc.file}:{loc.line}:{loc.column} {loc.detail}({text})" for loc, text in report.unresolved]
+        blocks.append("\n".join(lines))
+    if not blocks:
+        blocks.append("no model references found" if report.command == "scan" else "no models")
+    return "\n\n".join(blocks) + "\n"
 
 
-def _block(verdict: Verdict) -> str:
+def _block(verdict: Verdict, locations: Sequence[Location] = ()) -> str:
     name = verdict.ref.repo_id or verdict.ref.local_path or "?"
     at = (
         f" @ {verdict.commit[:12]}"
@@ -106,6 +126,7 @@ def _block(verdict: Verdict) -> str:
         else (f" @ {verdict.ref.revision}" if verdict.ref.revision else "")
     )
     lines = [f"{name}{at}: {verdict.decision.value.upper()}"]
+    lines += [f"  at       {loc.file}:{loc.line}:{loc.column} {loc.detail}".rstrip() for loc in locations]
     assessment = verdict.assessment
     if assessment is not None:
         lines += _assessment_lines(assessment)

@@ -234,6 +234,7 @@ def _build(source: _Source) -> Policy:
             origins[name] = layer.file
     policy = Policy(
         **{_ATTRIBUTES[key]: value for key, value in values.items()},
+        root=str(source.directory),
         plugin_config=tables,
         files=tuple(layer.file for layer in reversed(layers)),
         origins=origins,

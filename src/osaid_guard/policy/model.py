@@ -16,6 +16,7 @@ from datetime import date
 from enum import Enum
 from fnmatch import fnmatchcase, translate
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 
@@ -146,6 +147,12 @@ class Policy:
     plugins: tuple[str, ...] = ()
     """Installed third-party plugins allowed to load; built-in ones always load."""
     allow_env_override: bool = False
+    require_lock: bool = False
+    """Refuse models that are not in the lock file at their pinned commit (rule OG605)."""
+    lock_file: str = "osaid-guard.lock"
+    """The lock file, relative to the directory of the project's policy file."""
+    root: str | None = field(default=None, compare=False)
+    """The absolute directory of the project's policy file (where relative paths start)."""
     plugin_config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Each plugin's own table (``[tool.osaid-guard.NAME]``), as written, checked by that plugin."""
     files: tuple[str, ...] = ()
@@ -195,8 +202,15 @@ class Policy:
             },
             "plugins": list(self.plugins),
             "allow-env-override": self.allow_env_override,
+            "require-lock": self.require_lock,
+            "lock-file": self.lock_file,
             **{name: _plain(table) for name, table in sorted(self.plugin_config.items())},
         }
+
+    def lock_path(self) -> Path:
+        """Where the lock file is: ``lock-file`` from the project's directory (the cwd without a policy)."""
+        base = Path(self.root) if self.root is not None else Path.cwd()
+        return base / self.lock_file
 
     def gates(self, filename: str) -> bool:
         """Whether downloading this file needs a decision."""

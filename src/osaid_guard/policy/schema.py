@@ -181,6 +181,13 @@ def _extend(problems: Problems, key: str, value: Any) -> Any:
     return None
 
 
+def _lock_file(problems: Problems, key: str, value: Any) -> Any:
+    if isinstance(value, str) and value.strip() and "\0" not in value:
+        return value.strip()
+    problems.expected(key, "a file path such as 'osaid-guard.lock'", value)
+    return None
+
+
 def _exceptions(problems: Problems, key: str, value: Any) -> Any:
     if not isinstance(value, list):
         problems.expected(key, "an array of tables ([[...exceptions]])", value)
@@ -304,6 +311,8 @@ KEYS: dict[str, Key] = {
         Key("plugins", _string_list(_plugin_name), "installed third-party plugins allowed to load", True),
         Key("extend", _extend, "a policy file or installed policy package this one inherits from"),
         Key("allow-env-override", _bool, "whether OSAID_GUARD_MODE may weaken the mode"),
+        Key("require-lock", _bool, "refuse models not in the lock file at their pinned commit"),
+        Key("lock-file", _lock_file, "the lock file, relative to this policy's directory"),
     )
 }
 EXTEND_KEYS = {f"extend-{key.name}": key for key in KEYS.values() if key.extendable}

@@ -1,0 +1,68 @@
+"""``osaid-guard audit``: judge every model in the local Hugging Face cache, offline by default."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from osaid_guard.model import Location, ModelRef, Report, ReportItem
+from osaid_guard.policy.model import Mode, Policy
+from osaid_guard.sources import Context
+
+
+@dataclass(frozen=True)
+class CachedRevision:
+    repo_id: str
+    commit: str
+    refs: tuple[str, ...]
+    path: str
+
+
+def cached_models(cache_dir: str | os.PathLike[str] | None = None) -> list[CachedRevision]:
+    """Every model revision in the cache, by huggingface_hub's own cache scanner."""
+    from huggingface_hub import scan_cache_dir
+
+    info = scan_cache_dir(Path(cache_dir) if cache_dir is not None else None)
+    found = [
+        CachedRevision(repo.repo_id, revision.commit_hash, tuple(sorted(revision.refs)), str(revision.snapshot_path))
+        for repo in info.repos
+        if repo.repo_type == "model"
+        for revision in repo.revisions
+    ]
+    return sorted(found, key=lambda cached: (cached.repo_id.lower(), cached.commit))
+
+
+def audit(
+    policy: Policy,
+    mode: Mode,
+    *,
+    online: bool = False,
+    cache_dir: str | os.PathLike[str] | None = None,
+    progress: bool | None = None,
+    policy_file: str | None = None,
+) -> Report:
+    """A report with one verdict per cached model revision (at its cached commit)."""
+    from osaid_guard.api import judge
+
+    revisions = cached_models(cache_dir)
+    context = Context(offline=not online)
+    items = []
+    for cached in _progress(revisions, progress):
+        verdict = judge(ModelRef(cached.repo_id, cached.commit), context, policy, mode)
+        refs = f" ({', '.join(cached.refs)})" if cached.refs else ""
+        items.append(ReportItem(verdict, (Location(str(Path(cached.path)), 1, 1, f"cached{refs}"),)))
+    return Report("audit", tuple(items), policy_file=policy_file)
+
+
+def _progress(revisions: list[CachedRevision], wanted: bool | None) -> list[CachedRevision]:
+    """A progress bar on a terminal (tqdm, which huggingface_hub brings), none when piped or in CI."""
+    show = wanted if wanted is not None else sys.stderr.isatty() and not os.environ.get("CI")
+    if not show or not revisions:
+        return revisions
+    from tqdm import tqdm
+
+    bar: Callable[..., list[CachedRevision]] = tqdm
+    return bar(revisions, desc="auditing the Hugging Face cache", unit="model", file=sys.stderr)

@@ -1,0 +1,47 @@
+"""A Markdown table of decisions, for pull-request comments and CI job summaries."""
+
+from __future__ import annotations
+
+from osaid_guard.model import Decision, Report
+
+_WORDS = {Decision.ALLOW: "allow", Decision.WARN: "**warn**", Decision.DENY: "**deny**"}
+
+
+def as_markdown(report: Report) -> str:
+    counts = {decision: sum(1 for v in report.verdicts if v.decision is decision) for decision in Decision}
+    summary = ", ".join(f"{count} {decision.value}" for decision, count in counts.items() if count) or "no models"
+    lines = [f"### osaid-guard {report.command}: {summary}", ""]
+    if report.items:
+        lines += [
+            "| Model | Commit | Decision | Licence | OSAID | MOF | Rules | Where |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+    for item in report.items:
+        verdict, assessment = item.verdict, item.verdict.assessment
+        licence = assessment.license.expression if assessment and assessment.license else "-"
+        osaid = {True: "compliant", False: "not compliant", None: "-"}[
+            assessment.osaid_compliant if assessment else None
+        ]
+        mof = f"Class {'I' * assessment.mof_class}" if assessment and assessment.mof_class else "-"
+        rules = ", ".join(dict.fromkeys(reason.rule for reason in verdict.denials)) or "-"
+        where = "<br>".join(f"`{loc.file}:{loc.line}`" for loc in item.locations) or "-"
+        name = verdict.ref.repo_id or verdict.ref.local_path or "?"
+        commit = f"`{verdict.commit[:12]}`" if verdict.commit else "-"
+        lines.append(f"| `{name}` | {commit} | {_WORDS[verdict.decision]} | `{_cell(licence)}` | {osaid} | {mof} | "
+                     f"{rules} | {where} |")  # fmt: skip
+    denied = [item for item in report.items if item.verdict.decision is not Decision.ALLOW]
+    if denied:
+        lines += ["", "<details><summary>Why</summary>", ""]
+        for item in denied:
+            lines.append(f"**{item.verdict.ref.repo_id or item.verdict.ref.local_path}**")
+            lines += [f"- {reason.rule}: {_cell(reason.message)}" for reason in item.verdict.denials]
+            lines.append("")
+        lines.append("</details>")
+    if report.unresolved:
+        lines += ["", "Not resolved without running the code:", ""]
+        lines += [f"- `{loc.file}:{loc.line}`: `{_cell(text)}`" for loc, text in report.unresolved]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
