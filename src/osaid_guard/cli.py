@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     lock.add_argument("--check", action="store_true", help="only verify the lock; exit 1 when it is stale")
     lock.add_argument("--policy", metavar="FILE", help="policy file (default: found from the working directory)")
     lock.add_argument("--offline", action="store_true", help="resolve branches from the Hugging Face cache only")
+    lock.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default: 10)")
     lock.set_defaults(handler=_run_lock)
 
     policy_cmd = commands.add_parser("policy", help="show or validate the openness policy")
