@@ -140,7 +140,10 @@ def test_usage_and_configuration_errors_exit_2(project: Path) -> None:
 
 def test_audit_judges_every_cached_model_offline(project: Path, hub: Hub) -> None:
     hub.repos.model("org/nc", {"license": "cc-by-nc-4.0"}, "# nc\n")
-    fill = "from huggingface_hub import snapshot_download as s; [s(r) for r in ('org/open', 'org/nc', 'meta-llama/llama3-tiny')]"
+    fill = (
+        "from huggingface_hub import snapshot_download as s\n"
+        "for repo in ('org/open', 'org/nc', 'meta-llama/llama3-tiny'):\n    s(repo)"
+    )
     env = {"HF_HOME": str(project.parent / "hf-home")}
     subprocess.run([sys.executable, "-c", fill], env={**os.environ, **env}, check=True, capture_output=True)
     hub.server.reset()
@@ -191,7 +194,8 @@ def test_require_lock_refuses_what_is_not_locked(project: Path, hub: Hub) -> Non
     assert [r["rule"] for r in result["reasons"] if r["denies"]] == ["OG605"]
     code = (
         "import osaid_guard; from huggingface_hub import hf_hub_download; osaid_guard.install()\n"
-        "try:\n    hf_hub_download('org/also-open', 'model.safetensors')\nexcept osaid_guard.OpennessPolicyError as e:\n"
+        "try:\n    hf_hub_download('org/also-open', 'model.safetensors')\n"
+        "except osaid_guard.OpennessPolicyError as e:\n"
         "    print(str(e).splitlines()[1])"
     )
     guarded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project,
