@@ -38,3 +38,21 @@ def test_public_names_resolve_lazily() -> None:
 
     for name in osaid_guard.__all__:
         assert getattr(osaid_guard, name) is not None
+
+
+def test_the_ready_made_integrations_parse_and_call_real_commands() -> None:
+    import yaml
+
+    from osaid_guard.cli import build_parser
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {hook["id"] for hook in hooks} == {"osaid-guard-scan", "osaid-guard-policy"}
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    for hook in hooks:
+        program, command, *_ = hook["entry"].split()
+        assert program == "osaid-guard"
+        assert command in commands
+    workflow = yaml.safe_load((ROOT / "examples" / "github-actions" / "osaid-guard.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["openness"]["steps"]
+    assert any("upload-sarif" in step.get("uses", "") for step in steps)
+    assert any("--format sarif" in step.get("run", "") for step in steps)

@@ -48,7 +48,7 @@ def audit(
     from osaid_guard.api import judge
 
     revisions = cached_models(cache_dir)
-    context = Context(offline=not online)
+    context = Context(offline=not online, cache_dir=str(cache_dir) if cache_dir is not None else None)
     items = []
     for cached in _progress(revisions, progress):
         verdict = judge(ModelRef(cached.repo_id, cached.commit), context, policy, mode)

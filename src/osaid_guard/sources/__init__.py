@@ -21,3 +21,5 @@ class Context:
     offline: bool = False
     """Read only what is on disk (the HF cache), never the network."""
     max_depth: int = MAX_DEPTH
+    cache_dir: str | None = None
+    """The Hugging Face cache to read offline; huggingface_hub's (``HF_HUB_CACHE``) when None."""

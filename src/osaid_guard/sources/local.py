@@ -27,7 +27,8 @@ class LocalSource:
 
     def __init__(self, context: Context, cache_dir: str | Path | None = None) -> None:
         self.context = context
-        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        chosen = cache_dir if cache_dir is not None else context.cache_dir
+        self._cache_dir = Path(chosen) if chosen is not None else None
 
     @property
     def cache_dir(self) -> Path:
