@@ -9,9 +9,7 @@ exits 1 when the target is missed.
 
 from __future__ import annotations
 
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,21 +36,10 @@ def main() -> int:
         )
         for name in ("org/d1", "org/d2", "org/d3"):
             repos.dataset(name, {"license": "cc-by-4.0"})
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "hub_process.py"), str(hub_root), str(DELAY)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert server.stdout is not None
-            os.environ["HF_ENDPOINT"] = server.stdout.readline().strip()
-            os.environ["HF_HOME"] = str(Path(directory) / "hf-home")
+        from bench.hub_process import hub_process
+
+        with hub_process(hub_root, DELAY, Path(directory) / "hf-home"):
             return measure()
-        finally:
-            assert server.stdin is not None
-            server.stdin.close()
-            server.wait(timeout=10)
 
 
 def measure() -> int:

@@ -62,25 +62,14 @@ def main() -> int:
         root = Path(directory)
         repos = HubRepos(root / "hub")
         repos.model("org/open", {"license": "mit"}, "# open\n")
-        server = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "hub_process.py"), str(root / "hub"), "0"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert server.stdout is not None
-            os.environ["HF_ENDPOINT"] = server.stdout.readline().strip()
-            os.environ["HF_HOME"] = str(root / "hf-home")
+        from bench.hub_process import hub_process
+
+        with hub_process(root / "hub", 0, root / "hf-home"):
             os.environ["OSAID_GUARD_STORE"] = str(root / "store")
             os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
             measure_downloads()
             measure_startup()
             measure_transformers(root, repos)
-        finally:
-            assert server.stdin is not None
-            server.stdin.close()
-            server.wait(timeout=10)
     return 0 if all(RESULTS) else 1
 
 
