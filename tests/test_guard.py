@@ -319,3 +319,10 @@ def test_the_public_api(repos: Hub) -> None:
     assert osaid_guard.install is install
     assert osaid_guard.uninstall is uninstall
     assert issubclass(osaid_guard.OpennessPolicyError, Exception)
+
+
+def test_datasets_and_spaces_are_not_gated(repos: Hub) -> None:
+    repos.repos.dataset("org/embeddings", {"license": "cc-by-nc-4.0"})
+    (repos.server.root / "datasets" / "org" / "embeddings" / "vectors.npz").write_bytes(b"\0" * 16)
+    install(Policy())
+    assert Path(hf_hub_download("org/embeddings", "vectors.npz", repo_type="dataset")).is_file()

@@ -86,7 +86,7 @@ class Guard:
         settled = (repo_id, revision, commit, filename, endpoint, repo_type)
         if settled in self._settled:
             return
-        if self.mode is Mode.OFF or (filename is not None and not self._gated(filename)):
+        if self.mode is Mode.OFF or repo_type != "model" or (filename is not None and not self._gated(filename)):
             self._remember(settled)
             return
         endpoint = endpoint or self.endpoint
@@ -117,8 +117,8 @@ class Guard:
 
     def enforce(self, request: Request) -> Verdict | None:
         """Let the request through, warn, or raise :class:`OpennessPolicyError`."""
-        if self.mode is Mode.OFF:
-            return None
+        if self.mode is Mode.OFF or request.repo_type != "model":
+            return None  # the policy is about models; datasets and Spaces are evidence, not gated
         if request.filename is not None and not self.policy.gates(request.filename):
             return None
         verdict = self.verdict(request)
