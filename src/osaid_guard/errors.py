@@ -52,15 +52,23 @@ class PolicyProblem:
 class PolicyError(OsaidGuardError):
     """A policy could not be found, read or validated; lists every problem found, not just the first."""
 
+    subject = "osaid-guard policy"
+
     def __init__(self, problems: list[PolicyProblem]) -> None:
         self.problems = problems
         if len(problems) == 1:
-            message = f"invalid osaid-guard policy: {problems[0]}"
+            message = f"invalid {self.subject}: {problems[0]}"
         else:
-            message = f"invalid osaid-guard policy ({len(problems)} problems):\n" + "\n".join(
+            message = f"invalid {self.subject} ({len(problems)} problems):\n" + "\n".join(
                 f"  - {problem}" for problem in problems
             )
         super().__init__(message)
+
+
+class LockError(PolicyError):
+    """A lock file (``osaid-guard.lock``) could not be found or read; names the file and the key."""
+
+    subject = "osaid-guard lock file"
 
 
 class OpennessPolicyError(OsaidGuardError):

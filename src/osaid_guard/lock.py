@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from osaid_guard.errors import PolicyError, PolicyProblem
+from osaid_guard.errors import LockError, PolicyProblem
 from osaid_guard.model import Decision, Verdict
 
 if sys.version_info >= (3, 11):
@@ -110,22 +110,23 @@ def write(path: Path, lock: Lock) -> None:
 
 
 def read(path: Path) -> Lock:
-    """Read a lock file; every problem is a PolicyError naming the file and the key."""
+    """Read a lock file; every problem is a LockError naming the file and the key."""
     name = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise PolicyError([PolicyProblem(name, "", "lock file not found; create it with `osaid-guard lock`")]) from None
+        raise LockError([PolicyProblem(name, "", "lock file not found; create it with `osaid-guard lock`")]) from None
     except (OSError, UnicodeDecodeError) as error:
-        raise PolicyError([PolicyProblem(name, "", f"cannot read the lock file: {error}")]) from None
+        raise LockError([PolicyProblem(name, "", f"cannot read the lock file: {error}")]) from None
     except tomllib.TOMLDecodeError as error:
-        raise PolicyError([PolicyProblem(name, "", f"invalid TOML: {error}")]) from None
+        raise LockError([PolicyProblem(name, "", f"invalid TOML: {error}")]) from None
     problems: list[PolicyProblem] = []
     if data.get("version") != FORMAT:
         problems.append(PolicyProblem(name, "version", f"expected {FORMAT}, got {data.get('version')!r}"))
     fingerprint = data.get("policy-fingerprint")
     if not isinstance(fingerprint, str):
-        problems.append(PolicyProblem(name, "policy-fingerprint", f"expected text, got {fingerprint!r}"))
+        found = "it is missing" if fingerprint is None else f"got {fingerprint!r}"
+        problems.append(PolicyProblem(name, "policy-fingerprint", f"expected text, {found}"))
     models = []
     for index, entry in enumerate(data.get("model", [])):
         key = f"model[{index}]"
@@ -138,7 +139,9 @@ def read(path: Path) -> Lock:
             if not isinstance(entry.get(field), str)
         ]
         if wrong:
-            problems.append(PolicyProblem(name, f"{key}.{wrong[0]}", f"expected text, got {entry.get(wrong[0])!r}"))
+            value = entry.get(wrong[0])
+            found = "it is missing" if value is None else f"got {value!r}"
+            problems.append(PolicyProblem(name, f"{key}.{wrong[0]}", f"expected text, {found}"))
             continue
         if not _COMMIT.match(entry["commit"]):
             problems.append(PolicyProblem(name, f"{key}.commit", f"expected a 40-hex commit, got {entry['commit']!r}"))
@@ -156,7 +159,7 @@ def read(path: Path) -> Lock:
             )
         )
     if problems:
-        raise PolicyError(problems)
+        raise LockError(problems)
     return Lock(str(fingerprint), tuple(models))
 
 
