@@ -24,12 +24,9 @@ def as_json(results: Sequence[LicenseResult]) -> str:
     return json.dumps({"licenses": [_json_entry(result) for result in results]}, indent=2)
 
 
-def _json_entry(result: LicenseResult) -> dict[str, Any]:
-    if result.info is None:
-        return {"input": result.input, "error": result.error}
-    info = result.info
+def license_json(info: LicenseInfo) -> dict[str, Any]:
+    """The facts of a classified licence as JSON, shared by every report that shows one."""
     return {
-        "input": result.input,
         "expression": info.expression,
         "category": info.category.value,
         "osi_approved": info.osi_approved,
@@ -38,6 +35,16 @@ def _json_entry(result: LicenseResult) -> dict[str, Any]:
         "is_open": info.is_open,
         "restrictions": [restriction.value for restriction in info.restrictions],
         "ids": list(info.ids),
+    }
+
+
+def _json_entry(result: LicenseResult) -> dict[str, Any]:
+    if result.info is None:
+        return {"input": result.input, "error": result.error}
+    info = result.info
+    return {
+        "input": result.input,
+        **license_json(info),
         "source": info.source,
         "candidates": list(info.candidates),
         "license_file": info.license_file,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from osaid_guard.decide import exception_entry, licence_summary
+from osaid_guard.formats.licenses import license_json
 from osaid_guard.model import Assessment, Component, Decision, Location, Report, Verdict
 
 
@@ -49,19 +50,7 @@ def verdict_dict(verdict: Verdict) -> dict[str, Any]:
 def assessment_dict(assessment: Assessment) -> dict[str, Any]:
     info = assessment.license
     return {
-        "license": None
-        if info is None
-        else {
-            "expression": info.expression,
-            "category": info.category.value,
-            "osi_approved": info.osi_approved,
-            "open_data": info.open_data,
-            "restricts_use": info.restricts_use,
-            "is_open": info.is_open,
-            "restrictions": [restriction.value for restriction in info.restrictions],
-            "ids": list(info.ids),
-            "evidence": list(assessment.license_evidence),
-        },
+        "license": None if info is None else {**license_json(info), "evidence": list(assessment.license_evidence)},
         "osaid": {
             "compliant": assessment.osaid_compliant,
             "elements": {component.name: _component(component) for component in assessment.osaid},
