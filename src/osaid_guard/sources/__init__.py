@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from osaid_guard.model import EvidenceError, EvidenceProblem, ModelRecord, ModelRef
+
 DEFAULT_TIMEOUT = 10.0
 MAX_DEPTH = 5
 """How many levels of base models are followed."""
@@ -23,3 +25,17 @@ class Context:
     max_depth: int = MAX_DEPTH
     cache_dir: str | None = None
     """The Hugging Face cache to read offline; huggingface_hub's (``HF_HUB_CACHE``) when None."""
+
+
+def lineage_stop(
+    source: str, ref: ModelRef, depth: int, lineage: tuple[str, ...], context: Context
+) -> ModelRecord | None:
+    """Why a base model is not followed (a cycle, or past ``max_depth``), as a record; None to follow it."""
+    if ref.repo_id in lineage:
+        cycle = " -> ".join([*lineage[lineage.index(ref.repo_id) :], ref.repo_id])
+        message = f"base_model cycle: {cycle}"
+    elif depth + 1 >= context.max_depth:
+        message = f"base model lineage deeper than {context.max_depth} levels; {ref.repo_id} was not read"
+    else:
+        return None
+    return ModelRecord(ref, None, errors=(EvidenceError(f"{source}:base_model", EvidenceProblem.UNREADABLE, message),))

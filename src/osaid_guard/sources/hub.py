@@ -11,13 +11,12 @@ shared HTTP session), so tokens, endpoints and proxies behave as users expect.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, TypeVar
 
 from osaid_guard.model import DatasetRecord, EvidenceError, EvidenceProblem, Fact, ModelRecord, ModelRef
-from osaid_guard.sources import Context
+from osaid_guard.sources import Context, lineage_stop
 from osaid_guard.sources.card import MAX_CARD_BYTES, metadata_facts, parse_card, text_facts
 
 MAX_LICENSE_BYTES = 256_000
@@ -63,7 +62,7 @@ class HubSource:
             base_futures = [
                 pool.submit(self._base, name, depth, (*lineage, ref.repo_id)) for name in dict.fromkeys(bases)
             ]
-            readme = self._maybe(pool, "README.md" in sizes and not info.gated, self._card, pinned, sizes)
+            readme = pool.submit(self._card, pinned, sizes) if "README.md" in sizes and not info.gated else None
             licenses = [
                 pool.submit(self._license_file, pinned, name, sizes[name])
                 for name in sizes
@@ -78,7 +77,7 @@ class HubSource:
                 facts += found_facts
                 errors += found_errors
             dataset_records = tuple(future.result() for future in dataset_futures)
-            base_records = tuple(record for future in base_futures if (record := future.result()) is not None)
+            base_records = tuple(future.result() for future in base_futures)
         if info.gated:
             errors.append(
                 EvidenceError(
@@ -90,10 +89,6 @@ class HubSource:
         return ModelRecord(ref, commit, tuple(facts), tuple(errors), dataset_records, base_records)
 
     # --- round two ----------------------------------------------------------------------------
-
-    @staticmethod
-    def _maybe(pool: ThreadPoolExecutor, wanted: bool, function: Callable[..., T], *args: Any) -> Future[T] | None:
-        return pool.submit(function, *args) if wanted else None
 
     def _card(self, ref: ModelRef, sizes: dict[str, int | None]) -> tuple[list[Fact], list[EvidenceError]]:
         size = sizes.get("README.md") or 0
@@ -151,18 +146,9 @@ class HubSource:
                 )
         return DatasetRecord(repo_id, tuple(facts), tuple(errors))
 
-    def _base(self, repo_id: str, depth: int, lineage: tuple[str, ...]) -> ModelRecord | None:
+    def _base(self, repo_id: str, depth: int, lineage: tuple[str, ...]) -> ModelRecord:
         ref = ModelRef(repo_id, endpoint=self.context.endpoint)
-        if repo_id in lineage:
-            cycle = " -> ".join([*lineage[lineage.index(repo_id) :], repo_id])
-            error = EvidenceError("hub:base_model", EvidenceProblem.UNREADABLE, f"base_model cycle: {cycle}")
-            return ModelRecord(ref, None, errors=(error,))
-        if depth + 1 >= self.context.max_depth:
-            message = f"base model lineage deeper than {self.context.max_depth} levels; {repo_id} was not read"
-            return ModelRecord(
-                ref, None, errors=(EvidenceError("hub:base_model", EvidenceProblem.UNREADABLE, message),)
-            )
-        return self.collect(ref, depth + 1, lineage)
+        return lineage_stop("hub", ref, depth, lineage, self.context) or self.collect(ref, depth + 1, lineage)
 
     def _get(self, ref: ModelRef, filename: str, limit: int) -> bytes:
         """One GET of a repository file at the decided commit, capped at ``limit`` bytes."""

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from osaid_guard.model import DatasetRecord, EvidenceError, EvidenceProblem, Fact, ModelRecord, ModelRef
-from osaid_guard.sources import Context
+from osaid_guard.sources import Context, lineage_stop
 from osaid_guard.sources.card import MAX_CARD_BYTES, metadata_facts, parse_card, text_facts
 from osaid_guard.sources.hub import CHECKPOINT_BRANCH, LICENSE_FILE, MAX_LICENSE_BYTES
 
@@ -134,19 +134,7 @@ class LocalSource:
 
     def _base(self, repo_id: str, depth: int, lineage: tuple[str, ...]) -> ModelRecord:
         ref = ModelRef(repo_id)
-        if repo_id in lineage:
-            cycle = " -> ".join([*lineage[lineage.index(repo_id) :], repo_id])
-            return ModelRecord(
-                ref,
-                None,
-                errors=(EvidenceError("local:base_model", EvidenceProblem.UNREADABLE, f"base_model cycle: {cycle}"),),
-            )
-        if depth + 1 >= self.context.max_depth:
-            message = f"base model lineage deeper than {self.context.max_depth} levels; {repo_id} was not read"
-            return ModelRecord(
-                ref, None, errors=(EvidenceError("local:base_model", EvidenceProblem.UNREADABLE, message),)
-            )
-        return self.collect(ref, depth + 1, lineage)
+        return lineage_stop("local", ref, depth, lineage, self.context) or self.collect(ref, depth + 1, lineage)
 
 
 def _walk(directory: Path) -> list[Path]:
